@@ -1,0 +1,32 @@
+//! Who you are: sign in as a guest, rename yourself.
+
+use leptos::prelude::*;
+
+use crate::model::{ApiError, Being};
+
+/// The signed-in guest, if any.
+#[server(prefix = "/rpc")]
+pub async fn current_guest() -> Result<Option<Being>, ApiError> {
+    crate::server::context::current().await
+}
+
+/// Become a new guest called `name`.
+#[server(prefix = "/rpc")]
+pub async fn join(name: String) -> Result<Being, ApiError> {
+    use crate::server::{context, ops};
+    let (guest, cookie) = ops::session::join(&context::state()?, &name).await?;
+    context::set_cookie(cookie);
+    Ok(guest)
+}
+
+/// Rename the signed-in guest.
+#[server(prefix = "/rpc")]
+pub async fn rename_me(name: String) -> Result<Being, ApiError> {
+    use crate::server::{context, ops};
+    let me = context::actor().await?;
+    let changes = ops::beings::BeingChanges {
+        name: Some(name),
+        location: None,
+    };
+    ops::beings::update(&context::state()?.db, &me, me.id, changes).await
+}

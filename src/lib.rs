@@ -1,0 +1,20 @@
+//! rhizom: live spaces for the web.
+//!
+//! Three zones, each gated once: [`server`] (the `ssr` build), [`client`] (the `hydrate`
+//! build), and the shared rest — the data model, the server functions and the UI.
+
+pub mod api;
+pub mod app;
+pub mod model;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The WASM entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,88 @@
+//! The shared data model: the types that travel between server, client and programs.
+//!
+//! These are compiled for both builds; the `ssr` build also maps them to SQL rows.
+
+mod error;
+mod input;
+pub mod permissions;
+mod time;
+
+pub use error::{ApiError, ErrorCode};
+pub use input::{Content, Limit, Name};
+pub use time::Timestamp;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The id of the space every new database starts with.
+pub const LOBBY_ID: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000001);
+
+/// What a being is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "lowercase"))]
+pub enum BeingKind {
+    Guest,
+    Space,
+    Bot,
+    Document,
+}
+
+/// Someone or something that can be somewhere: a guest, a bot, a document, a space.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Being {
+    pub id: Uuid,
+    pub kind: BeingKind,
+    pub name: String,
+    /// `None` for beings owned by the server itself (the Lobby).
+    pub owner_id: Option<Uuid>,
+    /// The space it is in; `None` at the top level.
+    pub location_id: Option<Uuid>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What an intention is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "lowercase"))]
+pub enum IntentionKind {
+    Utterance,
+    Error,
+}
+
+/// Where an intention is in its life: bots stream through draft → active → complete/failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "text", rename_all = "lowercase"))]
+pub enum IntentionState {
+    Draft,
+    Active,
+    Complete,
+    Failed,
+}
+
+/// A message, or another act a being means to make, in a space.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Intention {
+    pub id: Uuid,
+    pub kind: IntentionKind,
+    pub state: IntentionState,
+    pub owner_id: Uuid,
+    pub location_id: Uuid,
+    pub content: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One page of a space's intentions, newest first, and the cursor of the next (older) page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentionPage {
+    pub items: Vec<Intention>,
+    pub next: Option<String>,
+}

@@ -1,0 +1,137 @@
+//! Run-time settings: built-in defaults, then `Leptos.toml`, then environment variables.
+//!
+//! Build settings (for cargo-leptos) live in `Cargo.toml`; this file is only what the running
+//! server reads. See README.md for the table of keys.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen (`site-addr`, `LEPTOS_SITE_ADDR`).
+    pub site_addr: SocketAddr,
+    /// `sqlite://…` or `postgres://…` (`database-url`, `DATABASE_URL`).
+    pub database_url: String,
+    /// Key for session cookies (`session-secret`, `RHIZOM_SESSION_SECRET`); generated and kept
+    /// in the database when absent.
+    pub session_secret: Option<String>,
+    /// The built site: wasm, js, css, public assets (`site-root`, `LEPTOS_SITE_ROOT`).
+    pub site_root: String,
+}
+
+/// The keys of `Leptos.toml`, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct FileConfig {
+    site_addr: Option<SocketAddr>,
+    database_url: Option<String>,
+    session_secret: Option<String>,
+    site_root: Option<String>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rhizom.db";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            session_secret: None,
+            site_root: "target/site".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `Leptos.toml` (or the file named by `RHIZOM_CONFIG`) if present, then the environment.
+    pub fn load() -> anyhow::Result<Config> {
+        let path = std::env::var("RHIZOM_CONFIG").unwrap_or_else(|_| "Leptos.toml".to_owned());
+        let mut config = Config::default();
+        if Path::new(&path).exists() {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+            config
+                .apply_file(&text)
+                .with_context(|| format!("parsing {path}"))?;
+        }
+        config.apply_env(|key| std::env::var(key).ok())?;
+        Ok(config)
+    }
+
+    /// A server for a test: any free port on loopback, the given database.
+    pub fn for_tests(database_url: impl Into<String>) -> Config {
+        Config {
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: database_url.into(),
+            ..Config::default()
+        }
+    }
+
+    fn apply_file(&mut self, text: &str) -> anyhow::Result<()> {
+        let file: FileConfig = toml::from_str(text)?;
+        if let Some(v) = file.site_addr {
+            self.site_addr = v;
+        }
+        if let Some(v) = file.database_url {
+            self.database_url = v;
+        }
+        if file.session_secret.is_some() {
+            self.session_secret = file.session_secret;
+        }
+        if let Some(v) = file.site_root {
+            self.site_root = v;
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(v) = var("LEPTOS_SITE_ADDR") {
+            self.site_addr = v
+                .parse()
+                .with_context(|| format!("LEPTOS_SITE_ADDR={v:?} is not an address"))?;
+        }
+        if let Some(v) = var("DATABASE_URL").filter(|v| !v.is_empty()) {
+            self.database_url = v;
+        }
+        if let Some(v) = var("RHIZOM_SESSION_SECRET").filter(|v| !v.is_empty()) {
+            self.session_secret = Some(v);
+        }
+        if let Some(v) = var("LEPTOS_SITE_ROOT") {
+            self.site_root = v;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_the_defaults() {
+        let mut config = Config::default();
+        config
+            .apply_file("site-addr = \"0.0.0.0:8080\"\ndatabase-url = \"sqlite://x.db\"\n")
+            .unwrap();
+        assert_eq!(config.site_addr.port(), 8080);
+        config
+            .apply_env(|k| (k == "DATABASE_URL").then(|| "postgres://db/rhizom".to_owned()))
+            .unwrap();
+        assert_eq!(config.database_url, "postgres://db/rhizom");
+        assert_eq!(config.site_addr.port(), 8080);
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error() {
+        assert!(Config::default().apply_file("databse-url = \"x\"").is_err());
+    }
+
+    #[test]
+    fn a_bad_address_in_the_environment_is_an_error() {
+        let err = Config::default().apply_env(|_| Some("nowhere".to_owned()));
+        assert!(err.is_err());
+    }
+}

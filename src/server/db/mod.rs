@@ -1,0 +1,114 @@
+//! The data layer: one set of queries over SQLite (the embedded default) or PostgreSQL.
+//!
+//! Every statement is written once with `$n` placeholders, which both engines accept, and the
+//! [`on_pool!`] macro compiles it once per engine, so neither backend is second-class.
+//! On SQLite, writes go through a single connection (SQLite has one writer anyway; a single
+//! writer never meets `SQLITE_BUSY` on a lock upgrade), reads through a small pool.
+
+pub mod beings;
+pub mod intentions;
+pub mod secrets;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// A pool on one engine.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the engine's pool; the body is compiled for each engine.
+macro_rules! on_pool {
+    ($pool_expr:expr, $pool:ident => $body:expr) => {
+        match $pool_expr {
+            $crate::server::db::Pool::Sqlite($pool) => $body,
+            $crate::server::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// The database: a pool for reads and one for writes (the same pool on PostgreSQL).
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: Pool,
+    write: Pool,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .context("connecting to PostgreSQL")?;
+            sqlx::migrate!("./migrations/postgres")
+                .run(&pool)
+                .await
+                .context("migrating the PostgreSQL database")?;
+            let pool = Pool::Postgres(pool);
+            Ok(Db {
+                read: pool.clone(),
+                write: pool,
+            })
+        } else {
+            let options = SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("reading the SQLite URL {url:?}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(dir) = options
+                .get_filename()
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the data directory {}", dir.display()))?;
+            }
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await
+                .context("opening the SQLite database")?;
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&write)
+                .await
+                .context("migrating the SQLite database")?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.read_only(true))
+                .await
+                .context("opening the SQLite database for reading")?;
+            Ok(Db {
+                read: Pool::Sqlite(read),
+                write: Pool::Sqlite(write),
+            })
+        }
+    }
+
+    pub fn read(&self) -> &Pool {
+        &self.read
+    }
+
+    pub fn write(&self) -> &Pool {
+        &self.write
+    }
+
+    /// Answers when the database does: for `/healthz`.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        on_pool!(self.read(), p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
+    }
+}

@@ -1,0 +1,93 @@
+//! Extractors whose rejections are the API's own JSON errors.
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::model::{ApiError, Being, ErrorCode};
+use crate::server::ops;
+use crate::server::state::AppState;
+
+/// A JSON body; a bad one is a 400 (syntax), 422 (shape), 413 (size) or 415 (content type).
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send a JSON body with Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!(
+                        "request bodies are limited to {} KiB",
+                        super::BODY_LIMIT / 1024
+                    ),
+                )
+            } else {
+                ApiError::new(ErrorCode::BadRequest, e.body_text())
+            }
+        })?;
+        // serde would also read a struct from a well-formed array; the API takes objects only.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'[') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+            return Err(ApiError::new(
+                ErrorCode::Invalid,
+                "the body must be a JSON object",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::new(ErrorCode::Invalid, e.body_text()))
+            }
+            Err(e) => Err(ApiError::new(ErrorCode::BadRequest, e.body_text())),
+        }
+    }
+}
+
+/// `application/json`, or any `application/…+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The signed-in guest making the request; 401 without one.
+pub struct Actor(pub Being);
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        ops::session::require(state, &parts.headers)
+            .await
+            .map(Actor)
+    }
+}
+
+/// An id in the path: 400 when it is not a UUID.
+pub fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::bad_request("id", format!("{raw:?} is not a UUID")))
+}

@@ -1,0 +1,86 @@
+//! `GET|POST /api/spaces/{id}/intentions`, `PATCH|DELETE /api/intentions/{id}`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::extract::{Actor, Json, parse_id};
+use crate::model::ApiError;
+use crate::server::ops;
+use crate::server::state::AppState;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    before: Option<String>,
+    limit: Option<String>,
+}
+
+/// GET /api/spaces/{id}/intentions?before=&limit= — newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let page = ops::intentions::page(
+        &state.db,
+        parse_id(&id)?,
+        query.before.as_deref(),
+        query.limit.as_deref(),
+    );
+    Ok(axum::Json(page.await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostBody {
+    #[serde(default)]
+    id: Option<Uuid>,
+    content: String,
+}
+
+/// POST /api/spaces/{id}/intentions — 201 when new, 200 when this id was already posted.
+pub async fn create(
+    State(state): State<AppState>,
+    Actor(me): Actor,
+    Path(id): Path<String>,
+    Json(body): Json<PostBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (intention, created) =
+        ops::intentions::post(&state.db, &me, parse_id(&id)?, body.id, &body.content).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(intention)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditBody {
+    content: String,
+}
+
+/// PATCH /api/intentions/{id} — new content; author only.
+pub async fn update(
+    State(state): State<AppState>,
+    Actor(me): Actor,
+    Path(id): Path<String>,
+    Json(body): Json<EditBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(axum::Json(
+        ops::intentions::edit(&state.db, &me, parse_id(&id)?, &body.content).await?,
+    ))
+}
+
+/// DELETE /api/intentions/{id} — author or the space's owner.
+pub async fn delete(
+    State(state): State<AppState>,
+    Actor(me): Actor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    ops::intentions::delete(&state.db, &me, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,156 @@
+//! Intentions: the messages of a space.
+
+use uuid::Uuid;
+
+use crate::model::{
+    ApiError, Being, Content, Intention, IntentionKind, IntentionPage, IntentionState, Limit,
+    Timestamp, permissions,
+};
+use crate::server::db::{Db, beings as db_beings, intentions as db_intentions};
+
+use super::beings::get_space;
+
+/// A page cursor: the position of the last item sent, `<micros>_<uuid>`. Opaque to clients.
+fn encode_cursor(intention: &Intention) -> String {
+    format!("{}_{}", intention.created_at.0, intention.id.simple())
+}
+
+fn decode_cursor(raw: &str) -> Result<(Timestamp, Uuid), ApiError> {
+    let bad = || ApiError::bad_request("before", "before must be a cursor taken from `next`");
+    let (at, id) = raw.split_once('_').ok_or_else(bad)?;
+    Ok((
+        Timestamp(at.parse().map_err(|_| bad())?),
+        Uuid::try_parse(id).map_err(|_| bad())?,
+    ))
+}
+
+/// A page of a space's intentions, newest first.
+pub async fn page(
+    db: &Db,
+    space_id: Uuid,
+    before: Option<&str>,
+    limit: Option<&str>,
+) -> Result<IntentionPage, ApiError> {
+    let limit = Limit::parse(limit)?;
+    let before = before
+        .filter(|b| !b.is_empty())
+        .map(decode_cursor)
+        .transpose()?;
+    get_space(db, space_id).await?;
+    // One more than asked tells whether another page exists.
+    let mut items = db_intentions::page(db, space_id, before, limit.get() + 1).await?;
+    let more = items.len() > limit.get() as usize;
+    items.truncate(limit.get() as usize);
+    let next = if more {
+        items.last().map(encode_cursor)
+    } else {
+        None
+    };
+    Ok(IntentionPage { items, next })
+}
+
+/// Posts a message as `actor`. Posting the same id again is safe: it returns the stored
+/// intention and `false` (nothing new was written); an id taken by someone else or in another
+/// space is a conflict.
+pub async fn post(
+    db: &Db,
+    actor: &Being,
+    space_id: Uuid,
+    id: Option<Uuid>,
+    content: &str,
+) -> Result<(Intention, bool), ApiError> {
+    let content = Content::parse(content)?;
+    get_space(db, space_id).await?;
+    let now = Timestamp::now();
+    let intention = Intention {
+        id: id.unwrap_or_else(Uuid::now_v7),
+        kind: IntentionKind::Utterance,
+        state: IntentionState::Complete,
+        owner_id: actor.id,
+        location_id: space_id,
+        content: content.into_inner(),
+        created_at: now,
+        updated_at: now,
+    };
+    if db_intentions::insert_if_new(db, &intention).await? {
+        return Ok((intention, true));
+    }
+    match db_intentions::get(db, intention.id).await? {
+        Some(existing) if existing.owner_id == actor.id && existing.location_id == space_id => {
+            Ok((existing, false))
+        }
+        _ => {
+            Err(ApiError::conflict("this id is already used by another intention").with_field("id"))
+        }
+    }
+}
+
+pub async fn get(db: &Db, id: Uuid) -> Result<Intention, ApiError> {
+    db_intentions::get(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("intention"))
+}
+
+/// The owner of the being that owns `intention` (a bot's owner, or a guest itself).
+async fn owner_of_author(db: &Db, intention: &Intention) -> Result<Option<Uuid>, ApiError> {
+    Ok(db_beings::get(db, intention.owner_id)
+        .await?
+        .and_then(|b| b.owner_id))
+}
+
+pub async fn edit(db: &Db, actor: &Being, id: Uuid, content: &str) -> Result<Intention, ApiError> {
+    let content = Content::parse(content)?;
+    let mut intention = get(db, id).await?;
+    let author_owner = owner_of_author(db, &intention).await?;
+    if !permissions::may_edit_intention(actor.id, intention.owner_id, author_owner) {
+        return Err(ApiError::forbidden("only its author can edit this message"));
+    }
+    intention.content = content.into_inner();
+    intention.updated_at = Timestamp::now().max(intention.updated_at);
+    db_intentions::update_content(db, id, &intention.content, intention.updated_at).await?;
+    Ok(intention)
+}
+
+pub async fn delete(db: &Db, actor: &Being, id: Uuid) -> Result<(), ApiError> {
+    let intention = get(db, id).await?;
+    let author_owner = owner_of_author(db, &intention).await?;
+    let space_owner = db_beings::get(db, intention.location_id)
+        .await?
+        .and_then(|s| s.owner_id);
+    if !permissions::may_delete_intention(actor.id, intention.owner_id, author_owner, space_owner) {
+        return Err(ApiError::forbidden(
+            "only its author or the space's owner can delete this message",
+        ));
+    }
+    db_intentions::delete(db, id).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_and_garbage_is_a_bad_request() {
+        let intention = Intention {
+            id: Uuid::new_v4(),
+            kind: IntentionKind::Utterance,
+            state: IntentionState::Complete,
+            owner_id: Uuid::new_v4(),
+            location_id: Uuid::new_v4(),
+            content: "hi".into(),
+            created_at: Timestamp(42),
+            updated_at: Timestamp(42),
+        };
+        assert_eq!(
+            decode_cursor(&encode_cursor(&intention)).unwrap(),
+            (Timestamp(42), intention.id)
+        );
+        for garbage in ["x", "1_", "_abc", "12_not-a-uuid"] {
+            assert_eq!(
+                decode_cursor(garbage).unwrap_err().field.as_deref(),
+                Some("before")
+            );
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The operations: each one implemented once, called by the JSON API and by the UI's server
+//! functions alike. They parse input, check permissions and talk to the database.
+
+pub mod beings;
+pub mod intentions;
+pub mod session;

@@ -1,0 +1,32 @@
+//! Signing in as a guest and finding who is signed in.
+
+use axum::http::{HeaderMap, HeaderValue};
+
+use crate::model::{ApiError, Being, BeingKind, Name};
+use crate::server::db::beings as db_beings;
+use crate::server::state::AppState;
+
+/// Creates a new guest called `name`; returns it and the `Set-Cookie` header that signs it in.
+pub async fn join(state: &AppState, name: &str) -> Result<(Being, HeaderValue), ApiError> {
+    let name = Name::parse(name)?;
+    let guest = db_beings::new_being(BeingKind::Guest, name.into_inner(), None, None);
+    db_beings::insert(&state.db, &guest).await?;
+    tracing::info!(guest = %guest.id, "a guest joined");
+    let cookie = state.sessions.set_cookie(guest.id);
+    Ok((guest, cookie))
+}
+
+/// The signed-in guest, if the request carries a valid cookie for a being that still exists.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Being>, ApiError> {
+    match state.sessions.from_headers(headers) {
+        Some(id) => Ok(db_beings::get(&state.db, id).await?),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in guest, or 401.
+pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Being, ApiError> {
+    current(state, headers)
+        .await?
+        .ok_or_else(ApiError::unauthorized)
+}

@@ -1,0 +1,5 @@
+//! The user interface, shared by the server (rendering) and the client (hydration).
+
+pub mod components;
+pub mod pages;
+pub mod session;

@@ -1,0 +1,384 @@
+//! Starting a server per test, and the small HTTP vocabulary the tests speak.
+//!
+//! Every test gets its own server on port 0 and its own fresh database (a SQLite file in a
+//! temporary directory, or a new PostgreSQL database), so tests never see each other's data
+//! and can run in parallel. The tests talk to the server only over HTTP and read the answers
+//! as `serde_json::Value`: they check the wire contract, not the crate's types.
+
+use reqwest::{Client, Method, RequestBuilder};
+use rhizom::server::{Config, Running};
+use serde_json::{Map, Value, json};
+use tempfile::TempDir;
+
+use crate::contract::{assert_being, assert_intention};
+
+/// The id the first migration gives the Lobby.
+pub const LOBBY_ID: &str = "00000000-0000-7000-8000-000000000001";
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "rhizom_session";
+/// Used when `RHIZOM_TEST_POSTGRES_URL` is not set.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The database engine a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes each test once as `async fn name(backend: Backend)` and runs it on both engines, as
+/// `<module>::sqlite::name` and `<module>::postgres::name` (so `cargo test sqlite` picks one).
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(crate::helpers::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(crate::helpers::Backend::Postgres).await
+                }
+            )+
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+/// A running server with its own database. Dropping it stops the server, then removes the
+/// SQLite directory (fields drop in declaration order).
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    /// A client with no cookie jar: what an anonymous visitor sees.
+    pub anon: Client,
+    _server: Running,
+    _dir: Option<TempDir>,
+}
+
+/// Starts a server on a fresh database. PostgreSQL that does not answer fails the test:
+/// a skipped backend would look like a passing one.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (database_url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+            let url = format!("sqlite://{}/rhizom.db", dir.path().display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("RHIZOM_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+            let url = rhizom::server::testing::create_postgres_database(&admin)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL at {admin} did not answer ({e:#}); start it or set \
+                         RHIZOM_TEST_POSTGRES_URL"
+                    )
+                });
+            (url, None)
+        }
+    };
+    let server = rhizom::server::start(Config::for_tests(database_url))
+        .await
+        .unwrap_or_else(|e| panic!("the server did not start on {backend:?}: {e:#}"));
+    TestApp {
+        addr: server.addr,
+        anon: Client::builder()
+            .build()
+            .expect("cannot build an HTTP client"),
+        _server: server,
+        _dir: dir,
+    }
+}
+
+/// A response read to the end: status, headers and body (JSON when there is one).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub text: String,
+    /// The body parsed as JSON; `Value::Null` when it is empty or not JSON (see `text`).
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status and returns the JSON body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        if status != 204 {
+            assert!(
+                !self.body.is_null(),
+                "a {status} answer should carry JSON, got: {:?}",
+                self.text
+            );
+        }
+        self.body
+    }
+
+    /// Asserts a 204 with an empty body.
+    #[track_caller]
+    pub fn expect_no_content(self) {
+        assert_eq!(self.status, 204, "unexpected status; body: {}", self.text);
+        assert!(
+            self.text.is_empty(),
+            "a 204 should have no body, got: {}",
+            self.text
+        );
+    }
+
+    /// Asserts the status and the error body `{"error": {"code", "message", "field"?}}`;
+    /// `field` is checked only when given.
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str, field: Option<&str>) {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        let error = &self.body["error"];
+        assert!(
+            error.is_object(),
+            "error body should be {{\"error\": {{..}}}}: {}",
+            self.text
+        );
+        assert_eq!(error["code"], code, "wrong error code; body: {}", self.text);
+        assert!(
+            error["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "an error needs a message: {}",
+            self.text
+        );
+        if let Some(field) = field {
+            assert_eq!(
+                error["field"], field,
+                "wrong error field; body: {}",
+                self.text
+            );
+        }
+    }
+}
+
+/// Sends a request and reads the whole answer.
+pub async fn send(request: RequestBuilder) -> Reply {
+    let response = request
+        .send()
+        .await
+        .expect("the request did not reach the server");
+    let status = response.status().as_u16();
+    let text = response
+        .text()
+        .await
+        .expect("cannot read the response body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, text, body }
+}
+
+/// The `"id"` of a JSON object, as an owned string.
+#[track_caller]
+pub fn id_of(value: &Value) -> String {
+    value["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string id in {value}"))
+        .to_owned()
+}
+
+/// The ids of a list, sorted, for comparisons where the order is not part of the contract.
+pub fn ids_of(values: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = values.iter().map(id_of).collect();
+    ids.sort();
+    ids
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A fresh client with its own cookie jar and no session yet.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("cannot build an HTTP client")
+    }
+
+    /// Signs in a new guest on a fresh cookie-jar client.
+    pub async fn guest(&self, name: &str) -> (Client, Value) {
+        let client = self.client();
+        let body = self
+            .post(&client, "/api/session", &json!({ "name": name }))
+            .await
+            .expect(200);
+        let being = body["being"].clone();
+        assert_being(&being);
+        assert_eq!(being["kind"], "guest");
+        (client, being)
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Reply {
+        send(client.get(self.url(path))).await
+    }
+
+    pub async fn post(&self, client: &Client, path: &str, body: &Value) -> Reply {
+        send(client.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn patch(&self, client: &Client, path: &str, body: &Value) -> Reply {
+        send(client.patch(self.url(path)).json(body)).await
+    }
+
+    pub async fn delete(&self, client: &Client, path: &str) -> Reply {
+        send(client.delete(self.url(path))).await
+    }
+
+    /// Sends `body` as is, labelled as JSON: for malformed and oversized bodies.
+    pub async fn send_raw(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        body: String,
+    ) -> Reply {
+        let request = client
+            .request(method, self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        send(request).await
+    }
+
+    pub async fn create_space(&self, client: &Client, name: &str) -> Value {
+        let space = self
+            .post(client, "/api/spaces", &json!({ "name": name }))
+            .await
+            .expect(201);
+        assert_being(&space);
+        space
+    }
+
+    /// Creates a being through `POST /api/beings`; `location: None` leaves the field out.
+    pub async fn create_being(
+        &self,
+        client: &Client,
+        kind: &str,
+        name: &str,
+        location: Option<&str>,
+    ) -> Value {
+        let mut body = json!({ "kind": kind, "name": name });
+        if let Some(location) = location {
+            body["location_id"] = json!(location);
+        }
+        let being = self.post(client, "/api/beings", &body).await.expect(201);
+        assert_being(&being);
+        being
+    }
+
+    pub async fn post_intention(&self, client: &Client, space_id: &str, content: &str) -> Value {
+        let path = format!("/api/spaces/{space_id}/intentions");
+        let intention = self
+            .post(client, &path, &json!({ "content": content }))
+            .await
+            .expect(201);
+        assert_intention(&intention);
+        intention
+    }
+
+    /// `GET /api/beings/{id}` as an anonymous visitor.
+    pub async fn being(&self, id: &str) -> Reply {
+        self.get(&self.anon, &format!("/api/beings/{id}")).await
+    }
+
+    pub async fn spaces(&self) -> Vec<Value> {
+        let body = self.get(&self.anon, "/api/spaces").await.expect(200);
+        let spaces = body
+            .as_array()
+            .expect("GET /api/spaces should return an array")
+            .clone();
+        spaces.iter().for_each(assert_being);
+        spaces
+    }
+
+    pub async fn beings_in(&self, space_id: &str) -> Vec<Value> {
+        let path = format!("/api/spaces/{space_id}/beings");
+        let body = self.get(&self.anon, &path).await.expect(200);
+        let beings = body
+            .as_array()
+            .expect("a space's beings should be an array")
+            .clone();
+        beings.iter().for_each(assert_being);
+        beings
+    }
+
+    /// One page of a space's intentions; `limit` and `before` are passed through as given.
+    pub async fn page(&self, space_id: &str, limit: Option<&str>, before: Option<&str>) -> Reply {
+        let mut url = reqwest::Url::parse(&self.url(&format!("/api/spaces/{space_id}/intentions")))
+            .expect("a valid URL");
+        if let Some(limit) = limit {
+            url.query_pairs_mut().append_pair("limit", limit);
+        }
+        if let Some(before) = before {
+            url.query_pairs_mut().append_pair("before", before);
+        }
+        send(self.anon.get(url)).await
+    }
+
+    /// Every intention in a space, newest first, read page by page (pages of 200).
+    pub async fn intentions(&self, space_id: &str) -> Vec<Value> {
+        self.read_pages(space_id, None).await
+    }
+
+    /// Every intention older than `cursor`, newest first, following `next` to the end.
+    pub async fn all_intentions_before(&self, space_id: &str, cursor: &str) -> Vec<Value> {
+        self.read_pages(space_id, Some(cursor.to_owned())).await
+    }
+
+    async fn read_pages(&self, space_id: &str, mut before: Option<String>) -> Vec<Value> {
+        let mut items = Vec::new();
+        loop {
+            let page = self
+                .page(space_id, Some("200"), before.as_deref())
+                .await
+                .expect(200);
+            let page_items = page["items"].as_array().expect("a page has an items array");
+            page_items.iter().for_each(assert_intention);
+            items.extend(page_items.iter().cloned());
+            match &page["next"] {
+                Value::Null => return items,
+                Value::String(next) => before = Some(next.clone()),
+                other => panic!("next should be a string cursor or null, got {other}"),
+            }
+            assert!(items.len() <= 100_000, "paging does not end");
+        }
+    }
+
+    /// Everything a visitor can read: all spaces with their beings and intentions, plus the
+    /// beings named by `ids` (status and body, so a deleted one shows as a 404). Taken before
+    /// and after a rejected write to prove the write changed nothing.
+    pub async fn snapshot(&self, ids: &[&str]) -> Value {
+        let spaces = self.spaces().await;
+        let mut inside = Map::new();
+        for space in &spaces {
+            let id = id_of(space);
+            let mut beings = self.beings_in(&id).await;
+            beings.sort_by_key(id_of);
+            let intentions = self.intentions(&id).await;
+            inside.insert(id, json!({ "beings": beings, "intentions": intentions }));
+        }
+        let mut named = Map::new();
+        for id in ids {
+            let reply = self.being(id).await;
+            named.insert(
+                (*id).to_owned(),
+                json!({ "status": reply.status, "body": reply.body }),
+            );
+        }
+        json!({ "spaces": spaces, "inside": inside, "beings": named })
+    }
+}

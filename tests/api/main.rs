@@ -1,0 +1,22 @@
+//! HTTP integration tests: one test binary, real servers on port 0, real databases.
+//!
+//! Every test is written once as `async fn name(backend: Backend)` and runs on SQLite and on
+//! PostgreSQL (`<module>::sqlite::name`, `<module>::postgres::name`). PostgreSQL is reached at
+//! `RHIZOM_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); if it
+//! does not answer, the PostgreSQL tests fail rather than skip.
+//!
+//! Run with `cargo test --features ssr --test api`. Without the `ssr` feature there is no
+//! server to test, so the binary is empty.
+#![cfg(feature = "ssr")]
+
+mod beings;
+mod contract;
+mod deleting;
+mod helpers;
+mod intentions;
+mod limits;
+mod moving;
+mod paging;
+mod session;
+mod spaces;
+mod validation;
