@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::ui::pages::{HomePage, NotFound, SpacePage};
 use crate::ui::session::provide_session;
@@ -28,6 +28,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Routes stream in order: each page arrives as complete HTML, readable with JavaScript off
+/// (out-of-order streaming would need a script to put the pieces in place).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -41,8 +43,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/s/:id") view=SpacePage />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/s/:id") view=SpacePage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>
