@@ -6,8 +6,11 @@
 pub mod api;
 pub mod app;
 pub mod model;
+pub mod sync;
 pub mod ui;
 
+#[cfg(feature = "hydrate")]
+pub mod client;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -15,7 +15,7 @@ pub async fn post_message(
     use crate::server::{context, ops};
     let me = context::actor().await?;
     let (intention, _) =
-        ops::intentions::post(&context::state()?.db, &me, space_id, id, &content).await?;
+        ops::intentions::post(&context::state()?, &me, space_id, id, &content).await?;
     Ok(intention)
 }
 
@@ -23,12 +23,12 @@ pub async fn post_message(
 pub async fn edit_message(id: Uuid, content: String) -> Result<Intention, ApiError> {
     use crate::server::{context, ops};
     let me = context::actor().await?;
-    ops::intentions::edit(&context::state()?.db, &me, id, &content).await
+    ops::intentions::edit(&context::state()?, &me, id, &content).await
 }
 
 #[server(prefix = "/rpc")]
 pub async fn delete_message(id: Uuid) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     let me = context::actor().await?;
-    ops::intentions::delete(&context::state()?.db, &me, id).await
+    ops::intentions::delete(&context::state()?, &me, id).await
 }

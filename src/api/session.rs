@@ -28,5 +28,5 @@ pub async fn rename_me(name: String) -> Result<Being, ApiError> {
         name: Some(name),
         location: None,
     };
-    ops::beings::update(&context::state()?.db, &me, me.id, changes).await
+    ops::beings::update(&context::state()?, &me, me.id, changes).await
 }

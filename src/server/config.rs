@@ -5,9 +5,12 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context;
 use serde::Deserialize;
+
+use super::sync::SyncSettings;
 
 /// The server's settings.
 #[derive(Clone, Debug)]
@@ -21,6 +24,18 @@ pub struct Config {
     pub session_secret: Option<String>,
     /// The built site: wasm, js, css, public assets (`site-root`, `LEPTOS_SITE_ROOT`).
     pub site_root: String,
+    /// How long a being stays online after its last stream closes (`presence-grace-ms`).
+    pub presence_grace: Duration,
+    /// Presence rows not renewed for this long are swept (`presence-ttl-ms`).
+    pub presence_ttl: Duration,
+    /// Changes kept per space for exact resume (`change-window`).
+    pub change_window: u64,
+    /// The oldest change kept (`change-max-age-secs`).
+    pub change_max_age: Duration,
+    /// Frames buffered per space; a subscriber further behind is cut off (`stream-buffer`).
+    pub stream_buffer: usize,
+    /// Longest silence on a stream before a heartbeat comment (`heartbeat-ms`).
+    pub heartbeat: Duration,
 }
 
 /// The keys of `Leptos.toml`, all optional.
@@ -31,6 +46,12 @@ struct FileConfig {
     database_url: Option<String>,
     session_secret: Option<String>,
     site_root: Option<String>,
+    presence_grace_ms: Option<u64>,
+    presence_ttl_ms: Option<u64>,
+    change_window: Option<u64>,
+    change_max_age_secs: Option<u64>,
+    stream_buffer: Option<usize>,
+    heartbeat_ms: Option<u64>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rhizom.db";
@@ -42,6 +63,12 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             session_secret: None,
             site_root: "target/site".to_owned(),
+            presence_grace: Duration::from_secs(10),
+            presence_ttl: Duration::from_secs(60),
+            change_window: 10_000,
+            change_max_age: Duration::from_secs(24 * 60 * 60),
+            stream_buffer: 1024,
+            heartbeat: Duration::from_secs(15),
         }
     }
 }
@@ -84,6 +111,20 @@ impl Config {
         if let Some(v) = file.site_root {
             self.site_root = v;
         }
+        self.presence_grace = file
+            .presence_grace_ms
+            .map_or(self.presence_grace, Duration::from_millis);
+        self.presence_ttl = file
+            .presence_ttl_ms
+            .map_or(self.presence_ttl, Duration::from_millis);
+        self.change_window = file.change_window.unwrap_or(self.change_window);
+        self.change_max_age = file
+            .change_max_age_secs
+            .map_or(self.change_max_age, Duration::from_secs);
+        self.stream_buffer = file.stream_buffer.unwrap_or(self.stream_buffer);
+        self.heartbeat = file
+            .heartbeat_ms
+            .map_or(self.heartbeat, Duration::from_millis);
         Ok(())
     }
 
@@ -102,8 +143,47 @@ impl Config {
         if let Some(v) = var("LEPTOS_SITE_ROOT") {
             self.site_root = v;
         }
+        if let Some(ms) = number(&var, "RHIZOM_PRESENCE_GRACE_MS")? {
+            self.presence_grace = Duration::from_millis(ms);
+        }
+        if let Some(ms) = number(&var, "RHIZOM_PRESENCE_TTL_MS")? {
+            self.presence_ttl = Duration::from_millis(ms);
+        }
+        if let Some(n) = number(&var, "RHIZOM_CHANGE_WINDOW")? {
+            self.change_window = n;
+        }
+        if let Some(secs) = number(&var, "RHIZOM_CHANGE_MAX_AGE_SECS")? {
+            self.change_max_age = Duration::from_secs(secs);
+        }
+        if let Some(n) = number(&var, "RHIZOM_STREAM_BUFFER")? {
+            self.stream_buffer = n as usize;
+        }
+        if let Some(ms) = number(&var, "RHIZOM_HEARTBEAT_MS")? {
+            self.heartbeat = Duration::from_millis(ms);
+        }
         Ok(())
     }
+
+    pub fn sync_settings(&self) -> SyncSettings {
+        SyncSettings {
+            change_window: self.change_window,
+            change_max_age: self.change_max_age,
+            stream_buffer: self.stream_buffer,
+            heartbeat: self.heartbeat,
+            presence_grace: self.presence_grace,
+            presence_ttl: self.presence_ttl,
+        }
+    }
+}
+
+/// A whole number from the environment, if set.
+fn number(var: &impl Fn(&str) -> Option<String>, key: &str) -> anyhow::Result<Option<u64>> {
+    var(key)
+        .map(|v| {
+            v.parse()
+                .with_context(|| format!("{key}={v:?} is not a whole number"))
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod http;
 pub mod ops;
 mod session;
 pub mod state;
+pub mod sync;
 pub mod testing;
 
 use std::net::SocketAddr;
@@ -44,6 +45,7 @@ pub fn init_tracing() {
 pub async fn state(config: &Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
     let sessions = SessionKey::load(&db, config.session_secret.as_deref()).await?;
+    let sync = sync::Sync::start(&db, config.sync_settings()).await?;
     let leptos = LeptosOptions::builder()
         .output_name("rhizom")
         .site_root(config.site_root.as_str())
@@ -53,6 +55,7 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         db,
         sessions,
         leptos,
+        sync,
     })
 }
 

@@ -45,7 +45,9 @@ impl SessionKey {
         }
         let mut fresh = [0u8; 64];
         rand::rng().fill_bytes(&mut fresh);
-        let secret = db::secrets::get_or_create(db, "session", &fresh).await?;
+        let mut tx = db.begin().await?;
+        let secret = db::settings::get_or_create(tx.exec(), "session", &fresh).await?;
+        tx.commit().await?;
         Ok(SessionKey::new(&secret))
     }
 

@@ -3,3 +3,4 @@
 pub mod components;
 pub mod pages;
 pub mod session;
+pub mod space;

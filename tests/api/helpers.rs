@@ -5,6 +5,8 @@
 //! and can run in parallel. The tests talk to the server only over HTTP and read the answers
 //! as `serde_json::Value`: they check the wire contract, not the crate's types.
 
+use std::time::Duration;
+
 use reqwest::{Client, Method, RequestBuilder};
 use rhizom::server::{Config, Running};
 use serde_json::{Map, Value, json};
@@ -56,13 +58,22 @@ pub struct TestApp {
     pub addr: std::net::SocketAddr,
     /// A client with no cookie jar: what an anonymous visitor sees.
     pub anon: Client,
-    _server: Running,
+    pub backend: Backend,
+    /// The database this server (and any restarted one) runs on.
+    pub database_url: String,
+    server: Option<Running>,
     _dir: Option<TempDir>,
 }
 
 /// Starts a server on a fresh database. PostgreSQL that does not answer fails the test:
 /// a skipped backend would look like a passing one.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the test configuration adjusted by `configure` first (a small
+/// change window, a short presence grace, ...).
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("cannot create a temporary directory");
@@ -83,16 +94,58 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             (url, None)
         }
     };
-    let server = rhizom::server::start(Config::for_tests(database_url))
-        .await
-        .unwrap_or_else(|e| panic!("the server did not start on {backend:?}: {e:#}"));
+    let server = start_server(backend, &database_url, configure).await;
     TestApp {
         addr: server.addr,
         anon: Client::builder()
             .build()
             .expect("cannot build an HTTP client"),
-        _server: server,
+        backend,
+        database_url,
+        server: Some(server),
         _dir: dir,
+    }
+}
+
+async fn start_server(
+    backend: Backend,
+    database_url: &str,
+    configure: impl FnOnce(&mut Config),
+) -> Running {
+    let mut config = Config::for_tests(database_url);
+    configure(&mut config);
+    rhizom::server::start(config)
+        .await
+        .unwrap_or_else(|e| panic!("the server did not start on {backend:?}: {e:#}"))
+}
+
+impl TestApp {
+    /// Stops the server and starts a new one (on a new port) on the same database. The stop is
+    /// graceful, but an open event stream never ends by itself, so it gets a few seconds and is
+    /// then cut short.
+    pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        if let Some(server) = self.server.take() {
+            if let Ok(stopped) = tokio::time::timeout(Duration::from_secs(5), server.stop()).await {
+                stopped.expect("the server did not stop cleanly");
+            }
+        }
+        self.start_again(configure).await
+    }
+
+    /// Kills the server without letting it finish anything (dropping `Running` aborts it) and
+    /// starts a new one on the same database: as close to a crash as one process can get.
+    /// Connections the old server had already accepted may linger until their clients close
+    /// them; tests close them right after.
+    pub async fn crash_and_restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        drop(self.server.take());
+        self.start_again(configure).await
+    }
+
+    async fn start_again(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let server = start_server(self.backend, &self.database_url, configure).await;
+        self.addr = server.addr;
+        self.server = Some(server);
+        self
     }
 }
 
@@ -306,13 +359,29 @@ impl TestApp {
     }
 
     pub async fn beings_in(&self, space_id: &str) -> Vec<Value> {
+        let mut beings = self.beings_with_presence(space_id).await;
+        // The Being part of each row is what most tests compare.
+        for being in &mut beings {
+            being.as_object_mut().map(|b| b.remove("online"));
+        }
+        beings
+    }
+
+    /// `GET /api/spaces/{id}/beings` as it is: each Being with whether it is online there.
+    pub async fn beings_with_presence(&self, space_id: &str) -> Vec<Value> {
         let path = format!("/api/spaces/{space_id}/beings");
         let body = self.get(&self.anon, &path).await.expect(200);
         let beings = body
             .as_array()
             .expect("a space's beings should be an array")
             .clone();
-        beings.iter().for_each(assert_being);
+        for being in &beings {
+            assert!(
+                being["online"].is_boolean(),
+                "every being in a space says whether it is online: {being}"
+            );
+            assert_being(being);
+        }
         beings
     }
 

@@ -2,45 +2,59 @@
 
 use uuid::Uuid;
 
-use super::{Db, on_pool};
+use super::{Exec, on_exec};
 use crate::model::{Being, BeingKind, Timestamp};
 
-#[tracing::instrument(skip(db))]
-pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<Being>> {
-    on_pool!(db.read(), p => sqlx::query_as::<_, Being>(
+pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Being>> {
+    on_exec!(ex, c => sqlx::query_as::<_, Being>(
         "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(p)
+    .fetch_optional(&mut *c)
     .await)
 }
 
 /// Every space, oldest first.
-#[tracing::instrument(skip(db))]
-pub async fn list_spaces(db: &Db) -> sqlx::Result<Vec<Being>> {
-    on_pool!(db.read(), p => sqlx::query_as::<_, Being>(
+pub async fn list_spaces(ex: Exec<'_>) -> sqlx::Result<Vec<Being>> {
+    on_exec!(ex, c => sqlx::query_as::<_, Being>(
         "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings \
          WHERE kind = 'space' ORDER BY created_at, id",
     )
-    .fetch_all(p)
+    .fetch_all(&mut *c)
     .await)
 }
 
 /// The beings inside a space, in order of arrival.
-#[tracing::instrument(skip(db))]
-pub async fn list_in(db: &Db, space_id: Uuid) -> sqlx::Result<Vec<Being>> {
-    on_pool!(db.read(), p => sqlx::query_as::<_, Being>(
+pub async fn list_in(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<Vec<Being>> {
+    on_exec!(ex, c => sqlx::query_as::<_, Being>(
         "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings \
          WHERE location_id = $1 ORDER BY created_at, id",
     )
     .bind(space_id)
-    .fetch_all(p)
+    .fetch_all(&mut *c)
     .await)
 }
 
-#[tracing::instrument(skip(db))]
-pub async fn insert(db: &Db, being: &Being) -> sqlx::Result<()> {
-    on_pool!(db.write(), p => sqlx::query(
+/// The beings with these ids (those that exist), in one query.
+pub async fn get_many(ex: Exec<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Being>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_exec!(ex, c => {
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings WHERE id IN (",
+        );
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query.build_query_as::<Being>().fetch_all(&mut *c).await
+    })
+}
+
+pub async fn insert(ex: Exec<'_>, being: &Being) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query(
         "INSERT INTO beings (id, kind, name, owner_id, location_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -51,52 +65,48 @@ pub async fn insert(db: &Db, being: &Being) -> sqlx::Result<()> {
     .bind(being.location_id)
     .bind(being.created_at)
     .bind(being.updated_at)
-    .execute(p)
+    .execute(&mut *c)
     .await
     .map(|_| ()))
 }
 
 /// Writes a being's name and location as given.
-#[tracing::instrument(skip(db))]
-pub async fn update(db: &Db, being: &Being) -> sqlx::Result<()> {
-    on_pool!(db.write(), p => sqlx::query(
+pub async fn update(ex: Exec<'_>, being: &Being) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query(
         "UPDATE beings SET name = $2, location_id = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(being.id)
     .bind(&being.name)
     .bind(being.location_id)
     .bind(being.updated_at)
-    .execute(p)
+    .execute(&mut *c)
     .await
     .map(|_| ()))
 }
 
-/// Deletes a being unless it owns others; `Ok(false)` when it still does. Beings inside it
-/// move to the top level and the intentions it owns or holds go with it (foreign keys), all
-/// in one transaction.
-#[tracing::instrument(skip(db))]
-pub async fn delete_unless_owner(db: &Db, id: Uuid) -> sqlx::Result<bool> {
-    on_pool!(db.write(), p => {
-        let mut tx = p.begin().await?;
-        let owns_others: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM beings WHERE owner_id = $1 AND id <> $1)",
-        )
+/// Does this being own any being besides itself?
+pub async fn owns_others(ex: Exec<'_>, id: Uuid) -> sqlx::Result<bool> {
+    on_exec!(ex, c => sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM beings WHERE owner_id = $1 AND id <> $1)",
+    )
+    .bind(id)
+    .fetch_one(&mut *c)
+    .await)
+}
+
+/// Deletes a being. Beings inside it move to the top level and the intentions it owns or
+/// holds go with it (foreign keys).
+pub async fn delete(ex: Exec<'_>, id: Uuid) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query("DELETE FROM beings WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if owns_others {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM beings WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(true)
-    })
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
 }
 
 /// Is `ancestor` the space `space_id` itself or one of the spaces it sits inside?
-#[tracing::instrument(skip(db))]
-pub async fn is_within(db: &Db, space_id: Uuid, ancestor: Uuid) -> sqlx::Result<bool> {
-    on_pool!(db.read(), p => sqlx::query_scalar::<_, bool>(
+pub async fn is_within(ex: Exec<'_>, space_id: Uuid, ancestor: Uuid) -> sqlx::Result<bool> {
+    on_exec!(ex, c => sqlx::query_scalar::<_, bool>(
         "WITH RECURSIVE up (id, location_id) AS ( \
              SELECT id, location_id FROM beings WHERE id = $1 \
              UNION \
@@ -105,11 +115,11 @@ pub async fn is_within(db: &Db, space_id: Uuid, ancestor: Uuid) -> sqlx::Result<
     )
     .bind(space_id)
     .bind(ancestor)
-    .fetch_one(p)
+    .fetch_one(&mut *c)
     .await)
 }
 
-/// A new being, stamped now.
+/// A new being, stamped now. A guest owns itself.
 pub fn new_being(
     kind: BeingKind,
     name: String,
@@ -122,7 +132,6 @@ pub fn new_being(
         id,
         kind,
         name,
-        // A guest owns itself.
         owner_id: if kind == BeingKind::Guest {
             Some(id)
         } else {
@@ -132,23 +141,4 @@ pub fn new_being(
         created_at: now,
         updated_at: now,
     }
-}
-
-/// The beings with these ids (those that exist), in one query.
-#[tracing::instrument(skip(db, ids), fields(count = ids.len()))]
-pub async fn get_many(db: &Db, ids: &[Uuid]) -> sqlx::Result<Vec<Being>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    on_pool!(db.read(), p => {
-        let mut query = sqlx::QueryBuilder::new(
-            "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings WHERE id IN (",
-        );
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
-        query.push(")");
-        query.build_query_as::<Being>().fetch_all(p).await
-    })
 }

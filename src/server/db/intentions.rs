@@ -2,31 +2,29 @@
 
 use uuid::Uuid;
 
-use super::{Db, on_pool};
+use super::{Exec, on_exec};
 use crate::model::{Intention, Timestamp};
 
-#[tracing::instrument(skip(db))]
-pub async fn get(db: &Db, id: Uuid) -> sqlx::Result<Option<Intention>> {
-    on_pool!(db.read(), p => sqlx::query_as::<_, Intention>(
+pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Intention>> {
+    on_exec!(ex, c => sqlx::query_as::<_, Intention>(
         "SELECT id, kind, state, owner_id, location_id, content, created_at, updated_at \
          FROM intentions WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(p)
+    .fetch_optional(&mut *c)
     .await)
 }
 
 /// Up to `limit` intentions of a space, newest first, strictly older than `before`
 /// (a `(created_at, id)` position) when given. Walks one index range of one space.
-#[tracing::instrument(skip(db))]
 pub async fn page(
-    db: &Db,
+    ex: Exec<'_>,
     space_id: Uuid,
     before: Option<(Timestamp, Uuid)>,
     limit: u32,
 ) -> sqlx::Result<Vec<Intention>> {
     let limit = i64::from(limit);
-    on_pool!(db.read(), p => match before {
+    on_exec!(ex, c => match before {
         None => sqlx::query_as::<_, Intention>(
             "SELECT id, kind, state, owner_id, location_id, content, created_at, updated_at \
              FROM intentions WHERE location_id = $1 \
@@ -34,7 +32,7 @@ pub async fn page(
         )
         .bind(space_id)
         .bind(limit)
-        .fetch_all(p)
+        .fetch_all(&mut *c)
         .await,
         Some((at, id)) => sqlx::query_as::<_, Intention>(
             "SELECT id, kind, state, owner_id, location_id, content, created_at, updated_at \
@@ -46,15 +44,24 @@ pub async fn page(
         .bind(at)
         .bind(id)
         .bind(limit)
-        .fetch_all(p)
+        .fetch_all(&mut *c)
         .await,
     })
 }
 
+/// The ids and spaces of the intentions a being owns (they go when it is deleted).
+pub async fn owned_by(ex: Exec<'_>, owner_id: Uuid) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
+    on_exec!(ex, c => sqlx::query_as::<_, (Uuid, Uuid)>(
+        "SELECT id, location_id FROM intentions WHERE owner_id = $1",
+    )
+    .bind(owner_id)
+    .fetch_all(&mut *c)
+    .await)
+}
+
 /// Inserts unless the id is taken; `Ok(false)` when it was (nothing is written then).
-#[tracing::instrument(skip(db, intention), fields(id = %intention.id))]
-pub async fn insert_if_new(db: &Db, intention: &Intention) -> sqlx::Result<bool> {
-    on_pool!(db.write(), p => sqlx::query(
+pub async fn insert_if_new(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<bool> {
+    on_exec!(ex, c => sqlx::query(
         "INSERT INTO intentions (id, kind, state, owner_id, location_id, content, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
     )
@@ -66,29 +73,30 @@ pub async fn insert_if_new(db: &Db, intention: &Intention) -> sqlx::Result<bool>
     .bind(&intention.content)
     .bind(intention.created_at)
     .bind(intention.updated_at)
-    .execute(p)
+    .execute(&mut *c)
     .await
     .map(|done| done.rows_affected() == 1))
 }
 
-#[tracing::instrument(skip(db, content))]
-pub async fn update_content(db: &Db, id: Uuid, content: &str, at: Timestamp) -> sqlx::Result<()> {
-    on_pool!(db.write(), p => sqlx::query(
-        "UPDATE intentions SET content = $2, updated_at = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(content)
-    .bind(at)
-    .execute(p)
-    .await
-    .map(|_| ()))
+pub async fn update_content(
+    ex: Exec<'_>,
+    id: Uuid,
+    content: &str,
+    at: Timestamp,
+) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query("UPDATE intentions SET content = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(content)
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
 }
 
-#[tracing::instrument(skip(db))]
-pub async fn delete(db: &Db, id: Uuid) -> sqlx::Result<()> {
-    on_pool!(db.write(), p => sqlx::query("DELETE FROM intentions WHERE id = $1")
+pub async fn delete(ex: Exec<'_>, id: Uuid) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query("DELETE FROM intentions WHERE id = $1")
         .bind(id)
-        .execute(p)
+        .execute(&mut *c)
         .await
         .map(|_| ()))
 }

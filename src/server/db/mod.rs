@@ -6,14 +6,19 @@
 //! writer never meets `SQLITE_BUSY` on a lock upgrade), reads through a small pool.
 
 pub mod beings;
+pub mod changes;
 pub mod intentions;
-pub mod secrets;
+pub mod presence;
+pub mod settings;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Transaction;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -34,7 +39,60 @@ macro_rules! on_pool {
         }
     };
 }
-pub(crate) use on_pool;
+
+/// A connection to run statements on: a transaction's or a pooled one's.
+pub enum Exec<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$conn` bound to the engine's connection; compiled for each engine.
+macro_rules! on_exec {
+    ($exec:expr, $conn:ident => $body:expr) => {
+        match $exec {
+            $crate::server::db::Exec::Sqlite($conn) => $body,
+            $crate::server::db::Exec::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_exec;
+
+/// An open transaction.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Tx::Sqlite(tx) => Exec::Sqlite(&mut **tx),
+            Tx::Postgres(tx) => Exec::Postgres(&mut **tx),
+        }
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// A connection from a pool, for statements outside a transaction.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Conn {
+    pub fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Conn::Sqlite(c) => Exec::Sqlite(&mut **c),
+            Conn::Postgres(c) => Exec::Postgres(&mut **c),
+        }
+    }
+}
 
 /// The database: a pool for reads and one for writes (the same pool on PostgreSQL).
 #[derive(Clone, Debug)]
@@ -105,6 +163,37 @@ impl Db {
 
     pub fn write(&self) -> &Pool {
         &self.write
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.write, Pool::Postgres(_))
+    }
+
+    /// A connection for reads outside a transaction.
+    pub async fn reader(&self) -> sqlx::Result<Conn> {
+        Ok(match &self.read {
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// A write transaction (on SQLite, on the single writer connection).
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match &self.write {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A read-only transaction that sees one consistent snapshot of the database.
+    pub async fn begin_snapshot(&self) -> sqlx::Result<Tx> {
+        Ok(match &self.read {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
     }
 
     /// Answers when the database does: for `/healthz`.

@@ -28,7 +28,7 @@ pub async fn create(
     Json(body): Json<CreateBeing>,
 ) -> Result<impl IntoResponse, ApiError> {
     let kind = ops::beings::parse_creatable_kind(&body.kind)?;
-    let being = ops::beings::create(&state.db, &me, kind, &body.name, body.location_id).await?;
+    let being = ops::beings::create(&state, &me, kind, &body.name, body.location_id).await?;
     Ok((StatusCode::CREATED, axum::Json(being)))
 }
 
@@ -37,9 +37,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(axum::Json(
-        ops::beings::get(&state.db, parse_id(&id)?).await?,
-    ))
+    Ok(axum::Json(ops::beings::get(&state, parse_id(&id)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -69,7 +67,7 @@ pub async fn update(
         location: body.location_id,
     };
     Ok(axum::Json(
-        ops::beings::update(&state.db, &me, parse_id(&id)?, changes).await?,
+        ops::beings::update(&state, &me, parse_id(&id)?, changes).await?,
     ))
 }
 
@@ -79,6 +77,6 @@ pub async fn delete(
     Actor(me): Actor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    ops::beings::delete(&state.db, &me, parse_id(&id)?).await?;
+    ops::beings::delete(&state, &me, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

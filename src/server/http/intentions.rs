@@ -24,7 +24,7 @@ pub async fn list(
     Query(query): Query<PageQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = ops::intentions::page(
-        &state.db,
+        &state,
         parse_id(&id)?,
         query.before.as_deref(),
         query.limit.as_deref(),
@@ -48,7 +48,7 @@ pub async fn create(
     Json(body): Json<PostBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (intention, created) =
-        ops::intentions::post(&state.db, &me, parse_id(&id)?, body.id, &body.content).await?;
+        ops::intentions::post(&state, &me, parse_id(&id)?, body.id, &body.content).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -71,7 +71,7 @@ pub async fn update(
     Json(body): Json<EditBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(axum::Json(
-        ops::intentions::edit(&state.db, &me, parse_id(&id)?, &body.content).await?,
+        ops::intentions::edit(&state, &me, parse_id(&id)?, &body.content).await?,
     ))
 }
 
@@ -81,6 +81,6 @@ pub async fn delete(
     Actor(me): Actor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    ops::intentions::delete(&state.db, &me, parse_id(&id)?).await?;
+    ops::intentions::delete(&state, &me, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

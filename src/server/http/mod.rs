@@ -12,7 +12,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, patch, post};
 
 use super::state::AppState;
+use super::sync::stream as sync_stream;
 use crate::model::{ApiError, ErrorCode};
+pub use extract::parse_id;
 
 /// Request bodies larger than this get a 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -23,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/me", get(session::me))
         .route("/api/spaces", get(spaces::list).post(spaces::create))
         .route("/api/spaces/{id}/beings", get(spaces::beings))
+        .route("/api/spaces/{id}/events", get(sync_stream::events))
+        .route("/api/spaces/{id}/changes", get(sync_stream::changes))
         .route(
             "/api/spaces/{id}/intentions",
             get(intentions::list).post(intentions::create),

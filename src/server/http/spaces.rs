@@ -12,7 +12,7 @@ use crate::server::state::AppState;
 
 /// GET /api/spaces — every space, oldest first.
 pub async fn list(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    Ok(axum::Json(ops::beings::list_spaces(&state.db).await?))
+    Ok(axum::Json(ops::beings::list_spaces(&state).await?))
 }
 
 #[derive(Deserialize)]
@@ -27,7 +27,7 @@ pub async fn create(
     Actor(me): Actor,
     Json(body): Json<CreateSpace>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let space = ops::beings::create(&state.db, &me, BeingKind::Space, &body.name, None).await?;
+    let space = ops::beings::create(&state, &me, BeingKind::Space, &body.name, None).await?;
     Ok((StatusCode::CREATED, axum::Json(space)))
 }
 
@@ -37,5 +37,5 @@ pub async fn beings(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = parse_id(&id)?;
-    Ok(axum::Json(ops::beings::list_in_space(&state.db, id).await?))
+    Ok(axum::Json(ops::beings::list_in_space(&state, id).await?))
 }

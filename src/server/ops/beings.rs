@@ -2,8 +2,10 @@
 
 use uuid::Uuid;
 
-use crate::model::{ApiError, Being, BeingKind, Name, Timestamp, permissions};
-use crate::server::db::{Db, beings as db_beings};
+use crate::model::{ApiError, Being, BeingKind, Intention, Name, Timestamp, permissions};
+use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions, presence};
+use crate::server::state::AppState;
+use crate::sync::{BeingState, Change};
 
 /// The kinds a program may create through the API (guests come from signing in).
 pub fn parse_creatable_kind(raw: &str) -> Result<BeingKind, ApiError> {
@@ -22,50 +24,79 @@ pub fn parse_creatable_kind(raw: &str) -> Result<BeingKind, ApiError> {
     }
 }
 
-pub async fn get(db: &Db, id: Uuid) -> Result<Being, ApiError> {
-    db_beings::get(db, id)
+pub async fn get(state: &AppState, id: Uuid) -> Result<Being, ApiError> {
+    let mut conn = state.db.reader().await?;
+    find(conn.exec(), id).await
+}
+
+async fn find(ex: Exec<'_>, id: Uuid) -> Result<Being, ApiError> {
+    db_beings::get(ex, id)
         .await?
         .ok_or_else(|| ApiError::not_found("being"))
 }
 
 /// The space with this id, or 404 (also when the id names a being that is not a space).
-pub async fn get_space(db: &Db, id: Uuid) -> Result<Being, ApiError> {
-    match db_beings::get(db, id).await? {
+pub async fn find_space(ex: Exec<'_>, id: Uuid) -> Result<Being, ApiError> {
+    match db_beings::get(ex, id).await? {
         Some(being) if being.kind == BeingKind::Space => Ok(being),
         _ => Err(ApiError::not_found("space")),
     }
 }
 
 /// A location to move to: it must be a space (422 otherwise, naming `location_id`).
-async fn parse_location(db: &Db, id: Uuid) -> Result<Being, ApiError> {
-    get_space(db, id)
+async fn check_location(ex: Exec<'_>, id: Uuid) -> Result<(), ApiError> {
+    find_space(ex, id)
         .await
+        .map(|_| ())
         .map_err(|_| ApiError::invalid("location_id", "location_id must name an existing space"))
 }
 
-pub async fn list_spaces(db: &Db) -> Result<Vec<Being>, ApiError> {
-    Ok(db_beings::list_spaces(db).await?)
+pub async fn list_spaces(state: &AppState) -> Result<Vec<Being>, ApiError> {
+    let mut conn = state.db.reader().await?;
+    Ok(db_beings::list_spaces(conn.exec()).await?)
 }
 
-/// The beings in a space (404 for no such space).
-pub async fn list_in_space(db: &Db, space_id: Uuid) -> Result<Vec<Being>, ApiError> {
-    get_space(db, space_id).await?;
-    Ok(db_beings::list_in(db, space_id).await?)
+/// The beings in a space with whether each is online there (404 for no such space).
+pub async fn list_in_space(state: &AppState, space_id: Uuid) -> Result<Vec<BeingState>, ApiError> {
+    let mut conn = state.db.reader().await?;
+    find_space(conn.exec(), space_id).await?;
+    let beings = db_beings::list_in(conn.exec(), space_id).await?;
+    let online = presence::online_in(conn.exec(), space_id, state.sync.presence_cutoff()).await?;
+    Ok(beings
+        .into_iter()
+        .map(|being| BeingState {
+            online: online.contains(&being.id),
+            being,
+        })
+        .collect())
 }
 
 pub async fn create(
-    db: &Db,
+    state: &AppState,
     actor: &Being,
     kind: BeingKind,
     name: &str,
     location_id: Option<Uuid>,
 ) -> Result<Being, ApiError> {
     let name = Name::parse(name)?;
-    if let Some(location) = location_id {
-        parse_location(db, location).await?;
-    }
     let being = db_beings::new_being(kind, name.into_inner(), Some(actor.id), location_id);
-    db_beings::insert(db, &being).await?;
+    let mut tx = state.db.begin().await?;
+    let mut recorder = state.sync.recorder();
+    if let Some(location) = location_id {
+        check_location(tx.exec(), location).await?;
+        recorder
+            .record(
+                tx.exec(),
+                location,
+                Change::BeingUpsert {
+                    being: being.clone(),
+                },
+            )
+            .await?;
+    }
+    db_beings::insert(tx.exec(), &being).await?;
+    tx.commit().await?;
+    recorder.publish();
     Ok(being)
 }
 
@@ -78,71 +109,134 @@ pub struct BeingChanges {
 }
 
 pub async fn update(
-    db: &Db,
+    state: &AppState,
     actor: &Being,
     id: Uuid,
     changes: BeingChanges,
 ) -> Result<Being, ApiError> {
-    let mut being = get(db, id).await?;
+    let name = changes.name.as_deref().map(Name::parse).transpose()?;
+    let mut tx = state.db.begin().await?;
+    let mut being = find(tx.exec(), id).await?;
     if !permissions::may_change_being(actor.id, being.owner_id) {
         return Err(ApiError::forbidden("only its owner can change this being"));
     }
-    let name = changes.name.as_deref().map(Name::parse).transpose()?;
     if let Some(Some(location)) = changes.location {
-        parse_location(db, location).await?;
-        if being.kind == BeingKind::Space && db_beings::is_within(db, location, being.id).await? {
+        check_location(tx.exec(), location).await?;
+        if being.kind == BeingKind::Space
+            && db_beings::is_within(tx.exec(), location, being.id).await?
+        {
             return Err(ApiError::invalid(
                 "location_id",
                 "a space cannot be moved into itself or a space inside it",
             ));
         }
     }
-    let mut changed = false;
-    if let Some(name) = name.map(Name::into_inner).filter(|n| *n != being.name) {
+    let old_location = being.location_id;
+    let renamed = name.map(Name::into_inner).filter(|n| *n != being.name);
+    let moved = changes.location.filter(|l| *l != being.location_id);
+    if renamed.is_none() && moved.is_none() {
+        return Ok(being);
+    }
+    if let Some(name) = renamed {
         being.name = name;
-        changed = true;
     }
-    if let Some(location) = changes.location.filter(|l| *l != being.location_id) {
+    if let Some(location) = moved {
         being.location_id = location;
-        changed = true;
     }
-    if changed {
-        being.updated_at = Timestamp::now().max(being.updated_at);
-        db_beings::update(db, &being).await?;
+    being.updated_at = Timestamp::now().max(being.updated_at);
+    db_beings::update(tx.exec(), &being).await?;
+    let mut recorder = state.sync.recorder();
+    // A move is a delete in the old space and an upsert in the new one.
+    if let Some(old) = old_location.filter(|old| Some(*old) != being.location_id) {
+        recorder
+            .record(tx.exec(), old, Change::BeingDelete { id: being.id })
+            .await?;
     }
+    if let Some(location) = being.location_id {
+        recorder
+            .record(
+                tx.exec(),
+                location,
+                Change::BeingUpsert {
+                    being: being.clone(),
+                },
+            )
+            .await?;
+    }
+    // A space's own stream hears of its new name.
+    if being.kind == BeingKind::Space {
+        recorder
+            .record(
+                tx.exec(),
+                being.id,
+                Change::BeingUpsert {
+                    being: being.clone(),
+                },
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    recorder.publish();
     Ok(being)
 }
 
 /// Walks `actor` into a space, as opening it does. Nothing is written if already there.
-pub async fn enter(db: &Db, actor: &Being, space_id: Uuid) -> Result<Being, ApiError> {
-    get_space(db, space_id).await?;
+pub async fn enter(state: &AppState, actor: &Being, space_id: Uuid) -> Result<Being, ApiError> {
+    if actor.location_id == Some(space_id) {
+        return Ok(actor.clone());
+    }
     let changes = BeingChanges {
         name: None,
         location: Some(Some(space_id)),
     };
-    update(db, actor, actor.id, changes).await
+    update(state, actor, actor.id, changes).await
 }
 
-pub async fn delete(db: &Db, actor: &Being, id: Uuid) -> Result<(), ApiError> {
-    let being = get(db, id).await?;
+pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    let being = find(tx.exec(), id).await?;
     if !permissions::may_change_being(actor.id, being.owner_id) {
         return Err(ApiError::forbidden("only its owner can delete this being"));
     }
-    if !db_beings::delete_unless_owner(db, id).await? {
+    if db_beings::owns_others(tx.exec(), id).await? {
         return Err(ApiError::conflict(
             "this being still owns other beings; delete those first",
         ));
     }
+    let mut recorder = state.sync.recorder();
+    // The intentions it owns go with it: each space they were in hears of it.
+    for (intention_id, space_id) in db_intentions::owned_by(tx.exec(), id).await? {
+        if Some(space_id) != Some(id) {
+            recorder
+                .record(
+                    tx.exec(),
+                    space_id,
+                    Change::IntentionDelete { id: intention_id },
+                )
+                .await?;
+        }
+    }
+    if let Some(location) = being.location_id {
+        recorder
+            .record(tx.exec(), location, Change::BeingDelete { id })
+            .await?;
+    }
+    if being.kind == BeingKind::Space {
+        recorder
+            .record(tx.exec(), id, Change::BeingDelete { id })
+            .await?;
+    }
+    db_beings::delete(tx.exec(), id).await?;
+    tx.commit().await?;
+    recorder.publish();
     Ok(())
 }
 
 /// The beings that wrote `intentions`, each once, in one query.
-pub async fn authors(
-    db: &Db,
-    intentions: &[crate::model::Intention],
-) -> Result<Vec<Being>, ApiError> {
+pub async fn authors(state: &AppState, intentions: &[Intention]) -> Result<Vec<Being>, ApiError> {
     let mut ids: Vec<Uuid> = intentions.iter().map(|i| i.owner_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    Ok(db_beings::get_many(db, &ids).await?)
+    let mut conn = state.db.reader().await?;
+    Ok(db_beings::get_many(conn.exec(), &ids).await?)
 }

@@ -2,16 +2,17 @@
 
 use uuid::Uuid;
 
+use super::beings::find_space;
 use crate::model::{
     ApiError, Being, Content, Intention, IntentionKind, IntentionPage, IntentionState, Limit,
     Timestamp, permissions,
 };
-use crate::server::db::{Db, beings as db_beings, intentions as db_intentions};
-
-use super::beings::get_space;
+use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions};
+use crate::server::state::AppState;
+use crate::sync::Change;
 
 /// A page cursor: the position of the last item sent, `<micros>_<uuid>`. Opaque to clients.
-fn encode_cursor(intention: &Intention) -> String {
+pub fn encode_cursor(intention: &Intention) -> String {
     format!("{}_{}", intention.created_at.0, intention.id.simple())
 }
 
@@ -26,7 +27,7 @@ fn decode_cursor(raw: &str) -> Result<(Timestamp, Uuid), ApiError> {
 
 /// A page of a space's intentions, newest first.
 pub async fn page(
-    db: &Db,
+    state: &AppState,
     space_id: Uuid,
     before: Option<&str>,
     limit: Option<&str>,
@@ -36,9 +37,10 @@ pub async fn page(
         .filter(|b| !b.is_empty())
         .map(decode_cursor)
         .transpose()?;
-    get_space(db, space_id).await?;
+    let mut conn = state.db.reader().await?;
+    find_space(conn.exec(), space_id).await?;
     // One more than asked tells whether another page exists.
-    let mut items = db_intentions::page(db, space_id, before, limit.get() + 1).await?;
+    let mut items = db_intentions::page(conn.exec(), space_id, before, limit.get() + 1).await?;
     let more = items.len() > limit.get() as usize;
     items.truncate(limit.get() as usize);
     let next = if more {
@@ -53,14 +55,13 @@ pub async fn page(
 /// intention and `false` (nothing new was written); an id taken by someone else or in another
 /// space is a conflict.
 pub async fn post(
-    db: &Db,
+    state: &AppState,
     actor: &Being,
     space_id: Uuid,
     id: Option<Uuid>,
     content: &str,
 ) -> Result<(Intention, bool), ApiError> {
     let content = Content::parse(content)?;
-    get_space(db, space_id).await?;
     let now = Timestamp::now();
     let intention = Intention {
         id: id.unwrap_or_else(Uuid::now_v7),
@@ -72,49 +73,82 @@ pub async fn post(
         created_at: now,
         updated_at: now,
     };
-    if db_intentions::insert_if_new(db, &intention).await? {
-        return Ok((intention, true));
+    let mut tx = state.db.begin().await?;
+    find_space(tx.exec(), space_id).await?;
+    if !db_intentions::insert_if_new(tx.exec(), &intention).await? {
+        return match db_intentions::get(tx.exec(), intention.id).await? {
+            Some(existing) if existing.owner_id == actor.id && existing.location_id == space_id => {
+                Ok((existing, false))
+            }
+            _ => Err(
+                ApiError::conflict("this id is already used by another intention").with_field("id"),
+            ),
+        };
     }
-    match db_intentions::get(db, intention.id).await? {
-        Some(existing) if existing.owner_id == actor.id && existing.location_id == space_id => {
-            Ok((existing, false))
-        }
-        _ => {
-            Err(ApiError::conflict("this id is already used by another intention").with_field("id"))
-        }
-    }
+    let mut recorder = state.sync.recorder();
+    recorder
+        .record(
+            tx.exec(),
+            space_id,
+            Change::IntentionUpsert {
+                intention: intention.clone(),
+            },
+        )
+        .await?;
+    tx.commit().await?;
+    recorder.publish();
+    Ok((intention, true))
 }
 
-pub async fn get(db: &Db, id: Uuid) -> Result<Intention, ApiError> {
-    db_intentions::get(db, id)
+async fn find(ex: Exec<'_>, id: Uuid) -> Result<Intention, ApiError> {
+    db_intentions::get(ex, id)
         .await?
         .ok_or_else(|| ApiError::not_found("intention"))
 }
 
 /// The owner of the being that owns `intention` (a bot's owner, or a guest itself).
-async fn owner_of_author(db: &Db, intention: &Intention) -> Result<Option<Uuid>, ApiError> {
-    Ok(db_beings::get(db, intention.owner_id)
+async fn owner_of_author(ex: Exec<'_>, intention: &Intention) -> Result<Option<Uuid>, ApiError> {
+    Ok(db_beings::get(ex, intention.owner_id)
         .await?
         .and_then(|b| b.owner_id))
 }
 
-pub async fn edit(db: &Db, actor: &Being, id: Uuid, content: &str) -> Result<Intention, ApiError> {
+pub async fn edit(
+    state: &AppState,
+    actor: &Being,
+    id: Uuid,
+    content: &str,
+) -> Result<Intention, ApiError> {
     let content = Content::parse(content)?;
-    let mut intention = get(db, id).await?;
-    let author_owner = owner_of_author(db, &intention).await?;
+    let mut tx = state.db.begin().await?;
+    let mut intention = find(tx.exec(), id).await?;
+    let author_owner = owner_of_author(tx.exec(), &intention).await?;
     if !permissions::may_edit_intention(actor.id, intention.owner_id, author_owner) {
         return Err(ApiError::forbidden("only its author can edit this message"));
     }
     intention.content = content.into_inner();
     intention.updated_at = Timestamp::now().max(intention.updated_at);
-    db_intentions::update_content(db, id, &intention.content, intention.updated_at).await?;
+    db_intentions::update_content(tx.exec(), id, &intention.content, intention.updated_at).await?;
+    let mut recorder = state.sync.recorder();
+    recorder
+        .record(
+            tx.exec(),
+            intention.location_id,
+            Change::IntentionUpsert {
+                intention: intention.clone(),
+            },
+        )
+        .await?;
+    tx.commit().await?;
+    recorder.publish();
     Ok(intention)
 }
 
-pub async fn delete(db: &Db, actor: &Being, id: Uuid) -> Result<(), ApiError> {
-    let intention = get(db, id).await?;
-    let author_owner = owner_of_author(db, &intention).await?;
-    let space_owner = db_beings::get(db, intention.location_id)
+pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    let intention = find(tx.exec(), id).await?;
+    let author_owner = owner_of_author(tx.exec(), &intention).await?;
+    let space_owner = db_beings::get(tx.exec(), intention.location_id)
         .await?
         .and_then(|s| s.owner_id);
     if !permissions::may_delete_intention(actor.id, intention.owner_id, author_owner, space_owner) {
@@ -122,7 +156,17 @@ pub async fn delete(db: &Db, actor: &Being, id: Uuid) -> Result<(), ApiError> {
             "only its author or the space's owner can delete this message",
         ));
     }
-    db_intentions::delete(db, id).await?;
+    db_intentions::delete(tx.exec(), id).await?;
+    let mut recorder = state.sync.recorder();
+    recorder
+        .record(
+            tx.exec(),
+            intention.location_id,
+            Change::IntentionDelete { id },
+        )
+        .await?;
+    tx.commit().await?;
+    recorder.publish();
     Ok(())
 }
 

@@ -10,7 +10,9 @@ use crate::server::state::AppState;
 pub async fn join(state: &AppState, name: &str) -> Result<(Being, HeaderValue), ApiError> {
     let name = Name::parse(name)?;
     let guest = db_beings::new_being(BeingKind::Guest, name.into_inner(), None, None);
-    db_beings::insert(&state.db, &guest).await?;
+    let mut tx = state.db.begin().await?;
+    db_beings::insert(tx.exec(), &guest).await?;
+    tx.commit().await?;
     tracing::info!(guest = %guest.id, "a guest joined");
     let cookie = state.sessions.set_cookie(guest.id);
     Ok((guest, cookie))
@@ -19,7 +21,10 @@ pub async fn join(state: &AppState, name: &str) -> Result<(Being, HeaderValue), 
 /// The signed-in guest, if the request carries a valid cookie for a being that still exists.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Being>, ApiError> {
     match state.sessions.from_headers(headers) {
-        Some(id) => Ok(db_beings::get(&state.db, id).await?),
+        Some(id) => {
+            let mut conn = state.db.reader().await?;
+            Ok(db_beings::get(conn.exec(), id).await?)
+        }
         None => Ok(None),
     }
 }

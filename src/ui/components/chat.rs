@@ -1,14 +1,15 @@
 //! The conversation: messages oldest to newest, your own editable, and the composer.
 
-use std::collections::HashMap;
-
 use leptos::html;
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::ErrorNote;
 use crate::api::{DeleteMessage, EditMessage, PostMessage};
+use reactive_stores::Field;
+
 use crate::model::{Being, Intention};
+use crate::ui::space::{SpaceDataStoreFields, use_space};
 
 /// The actions the chat dispatches; the page reloads its data when they complete.
 #[derive(Clone, Copy)]
@@ -19,31 +20,18 @@ pub struct ChatActions {
 }
 
 #[component]
-pub fn Chat(
-    space_id: Uuid,
-    /// Newest first, as the API pages them.
-    messages: Vec<Intention>,
-    authors: Vec<Being>,
-    me: Option<Being>,
-    actions: ChatActions,
-) -> impl IntoView {
-    let names: HashMap<Uuid, String> = authors.into_iter().map(|b| (b.id, b.name)).collect();
+pub fn Chat(me: Option<Being>, actions: ChatActions) -> impl IntoView {
+    let space = use_space();
+    let store = space.store.0;
+    let space_id = store.space().with_untracked(|s| s.id);
     let my_id = me.as_ref().map(|m| m.id);
-    let rows = messages
-        .into_iter()
-        .rev()
-        .map(|message| {
-            let author = names
-                .get(&message.owner_id)
-                .cloned()
-                .unwrap_or_else(|| "someone".to_owned());
-            let mine = Some(message.owner_id) == my_id;
-            view! { <MessageRow message author mine actions /> }
-        })
-        .collect_view();
     view! {
         <section class="chat card" aria-label="Chat">
-            <ol aria-label="Messages" class="messages">{rows}</ol>
+            <ol aria-label="Messages" class="messages">
+                <For each=move || store.intentions() key=|row| row.read().id let:row>
+                    <MessageRow message=row.into() my_id actions />
+                </For>
+            </ol>
             {match me {
                 Some(_) => view! { <Composer space_id post=actions.post /> }.into_any(),
                 None => view! { <p>"Pick a name to join the conversation."</p> <super::JoinForm /> }.into_any(),
@@ -56,28 +44,38 @@ pub fn Chat(
 
 #[component]
 fn MessageRow(
-    message: Intention,
-    author: String,
-    mine: bool,
+    message: Field<Intention>,
+    my_id: Option<Uuid>,
     actions: ChatActions,
 ) -> impl IntoView {
+    let store = use_space().store;
+    let (id, owner_id, created_at) = message.with_untracked(|m| (m.id, m.owner_id, m.created_at));
+    let mine = Some(owner_id) == my_id;
     let editing = RwSignal::new(false);
-    let id = message.id;
-    let content = message.content.clone();
+    // An edit that went through closes the form; the new text arrives as a delta.
+    Effect::new(move |_| {
+        if let Some(Ok(edited)) = actions.edit.value().get()
+            && edited.id == id
+        {
+            editing.set(false);
+        }
+    });
+    let author = move || {
+        store
+            .name_of(owner_id)
+            .unwrap_or_else(|| "someone".to_owned())
+    };
     view! {
         <li class="message" data-id=id.to_string()>
             <div class="meta">
                 <span class="author">{author}</span>
-                <time datetime=message.created_at.to_rfc3339()>{message.created_at.hour_minute()}</time>
+                <time datetime=created_at.to_rfc3339()>{created_at.hour_minute()}</time>
             </div>
             <Show
                 when=move || editing.get()
-                fallback={
-                    let content = content.clone();
-                    move || view! { <p class="content">{content.clone()}</p> }
-                }
+                fallback=move || view! { <p class="content">{move || message.read().content.clone()}</p> }
             >
-                <EditForm id content=message.content.clone() editing edit=actions.edit />
+                <EditForm id content=message.read_untracked().content.clone() editing edit=actions.edit />
             </Show>
             {mine.then(|| view! {
                 <div class="actions">

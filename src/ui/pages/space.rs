@@ -1,15 +1,20 @@
-//! `/s/{id}`: a space — who is here, and the conversation.
+//! `/s/{id}`: a space — who is here, and the conversation, live.
+//!
+//! The page loads the space's snapshot once (server-rendered); in the browser the space's
+//! stream resumes from that snapshot's position, so nothing is fetched twice and every later
+//! change arrives as a delta into the space's store.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::api::{DeleteMessage, EditMessage, PostMessage, open_space};
+use crate::api::{DeleteMessage, EditMessage, PostMessage, SpaceView, open_space};
 use crate::model::ApiError;
 use crate::ui::components::chat::ChatActions;
 use crate::ui::components::{Chat, ErrorNote, Presence};
 use crate::ui::session::use_session;
+use crate::ui::space::{SpaceDataStoreFields, SpaceStore, SpaceSync, Status};
 
 #[component]
 pub fn SpacePage() -> impl IntoView {
@@ -20,23 +25,11 @@ pub fn SpacePage() -> impl IntoView {
             .get("id")
             .and_then(|id| Uuid::try_parse(&id).ok())
     });
-    let session = use_session();
-    let actions = ChatActions {
-        post: ServerAction::<PostMessage>::new(),
-        edit: ServerAction::<EditMessage>::new(),
-        delete: ServerAction::<DeleteMessage>::new(),
-    };
+    let join = use_session().join;
+    // Reloaded only when you become someone else; everything else arrives live.
     let data = Resource::new(
-        move || {
-            (
-                space_id.get(),
-                session.version(),
-                actions.post.version().get(),
-                actions.edit.version().get(),
-                actions.delete.version().get(),
-            )
-        },
-        |(id, ..)| async move {
+        move || (space_id.get(), join.version().get()),
+        |(id, _)| async move {
             match id {
                 Some(id) => open_space(id).await,
                 None => Err(ApiError::not_found("space")),
@@ -47,20 +40,60 @@ pub fn SpacePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="card">"Opening the space…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => {
-                        let space_id = view.space.id;
-                        view! {
-                            <Title text=format!("{} · rhizom", view.space.name) />
-                            <div class="space">
-                                <h1 class="space-title">{view.space.name}</h1>
-                                <Presence beings=view.beings me=view.me.clone() />
-                                <Chat space_id messages=view.messages.items authors=view.authors me=view.me actions />
-                            </div>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <section class="card"><ErrorNote error /><a href="/">"Back to the spaces"</a></section> }.into_any(),
+                    Ok(view) => view! { <LiveSpace view /> }.into_any(),
+                    Err(error) => view! {
+                        <section class="card"><ErrorNote error /><a href="/">"Back to the spaces"</a></section>
+                    }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// A loaded space: its store, its stream, and what shows it.
+#[component]
+fn LiveSpace(view: SpaceView) -> impl IntoView {
+    let SpaceView { snapshot, me } = view;
+    let space_id = snapshot.space.id;
+    let sync = SpaceSync {
+        store: SpaceStore::new(snapshot),
+        status: RwSignal::new(Status::CatchingUp),
+    };
+    provide_context(sync);
+    // Effects run only in the browser: follow the space from the snapshot's position.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::client::follow(space_id.to_string(), sync));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = space_id;
+    let actions = ChatActions {
+        post: ServerAction::<PostMessage>::new(),
+        edit: ServerAction::<EditMessage>::new(),
+        delete: ServerAction::<DeleteMessage>::new(),
+    };
+    let store = sync.store.0;
+    let name = move || store.space().read().name.clone();
+    view! {
+        <Title text=move || format!("{} · rhizom", name()) />
+        <div class="space">
+            <div class="space-title">
+                <h1>{name}</h1>
+                <ConnectionStatus status=sync.status />
+            </div>
+            <Show when=move || store.deleted().get()>
+                <p class="card error" role="alert">"This space was deleted."</p>
+            </Show>
+            <Presence me=me.clone() />
+            <Chat me=me.clone() actions />
+        </div>
+    }
+}
+
+#[component]
+fn ConnectionStatus(status: RwSignal<Status>) -> impl IntoView {
+    view! {
+        <p class="status" role="status" data-status=move || status.get().label()>
+            <span class="dot" aria-hidden="true"></span>
+            {move || status.get().label()}
+        </p>
     }
 }

@@ -1,0 +1,278 @@
+//! One space's connection: EventSource while it works, its own reconnects (an `EventSource`
+//! gives up for good on an HTTP error), resume by cursor, and polling when streams keep failing.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventSource, MessageEvent};
+
+use super::backoff;
+use crate::sync::{Applied, Changes, Delta, Snapshot, apply};
+use crate::ui::space::{SpaceStore, SpaceSync, Status};
+
+/// Streams in a row that open but close before going live (what a buffering proxy does)
+/// before falling back to polling.
+const BLOCKED_BEFORE_POLLING: u32 = 3;
+const POLL_EVERY: Duration = Duration::from_secs(3);
+/// While polling, try the stream again after this long.
+const RETRY_STREAM_AFTER: Duration = Duration::from_secs(60);
+
+struct State {
+    space_id: String,
+    sync: SpaceSync,
+    source: Option<EventSource>,
+    /// Listeners of the current source, dropped with it.
+    listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    /// Failed attempts since the last one that went live: the backoff exponent.
+    attempts: u32,
+    /// Of those, streams that opened and then closed before `live`.
+    blocked: u32,
+    /// The current stream has opened (its response headers arrived).
+    opened: bool,
+    polling_since: Option<f64>,
+    stopped: bool,
+    /// Bumped per connection, so callbacks of an old one do nothing.
+    generation: u64,
+}
+
+type Shared = Rc<RefCell<State>>;
+
+/// Keeps `sync.store` current until the page goes away.
+pub fn follow(space_id: String, sync: SpaceSync) {
+    let state = Rc::new(RefCell::new(State {
+        space_id,
+        sync,
+        source: None,
+        listeners: Vec::new(),
+        attempts: 0,
+        blocked: 0,
+        opened: false,
+        polling_since: None,
+        stopped: false,
+        generation: 0,
+    }));
+    watch_network(&state);
+    connect(&state);
+    let handle = StoredValue::new_local(Some(state));
+    on_cleanup(move || {
+        if let Some(state) = handle.try_update_value(Option::take).flatten() {
+            let mut s = state.borrow_mut();
+            s.stopped = true;
+            close(&mut s);
+        }
+    });
+}
+
+fn close(s: &mut State) {
+    if let Some(source) = s.source.take() {
+        source.close();
+    }
+    s.listeners.clear();
+    s.generation += 1;
+}
+
+fn url(s: &State, path: &str) -> String {
+    format!(
+        "/api/spaces/{}/{path}?after={}",
+        s.space_id,
+        s.sync.store.cursor()
+    )
+}
+
+fn online() -> bool {
+    window().navigator().on_line()
+}
+
+fn connect(state: &Shared) {
+    let mut s = state.borrow_mut();
+    close(&mut s);
+    if s.stopped {
+        return;
+    }
+    if !online() {
+        s.sync.status.set(Status::Offline);
+        return;
+    }
+    s.sync.status.set(Status::CatchingUp);
+    s.opened = false;
+    let Ok(source) = EventSource::new(&url(&s, "events")) else {
+        drop(s);
+        return retry(state);
+    };
+    let generation = s.generation;
+    let on = |state: &Shared, handle: fn(&Shared, &MessageEvent)| {
+        let state = state.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if state.borrow().generation == generation {
+                handle(&state, &event);
+            }
+        })
+    };
+    let listeners = [
+        ("delta", on(state, on_delta)),
+        ("reset", on(state, on_reset)),
+        ("live", on(state, on_live)),
+        ("open", on(state, on_open)),
+        ("error", on(state, on_error)),
+    ];
+    for (name, listener) in &listeners {
+        let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    }
+    s.listeners = listeners.into_iter().map(|(_, l)| l).collect();
+    s.source = Some(source);
+}
+
+fn data(event: &MessageEvent) -> String {
+    event.data().as_string().unwrap_or_default()
+}
+
+fn on_delta(state: &Shared, event: &MessageEvent) {
+    let Ok(delta) = serde_json::from_str::<Delta>(&data(event)) else {
+        return resume(state);
+    };
+    let epoch_ok = event.last_event_id().split(':').next()
+        == Some(state.borrow().sync.store.cursor().epoch.as_str());
+    let mut store = state.borrow().sync.store;
+    if !epoch_ok {
+        return resume(state);
+    }
+    match apply(&mut store, &delta) {
+        Applied::Applied | Applied::AlreadyHad => {}
+        // Something was lost in between: resume from the last good position.
+        Applied::Gap { .. } => resume(state),
+    }
+}
+
+fn on_reset(state: &Shared, event: &MessageEvent) {
+    match serde_json::from_str::<Snapshot>(&data(event)) {
+        Ok(snapshot) => state.borrow().sync.store.reset(snapshot),
+        Err(_) => resume(state),
+    }
+}
+
+fn on_open(state: &Shared, _: &MessageEvent) {
+    state.borrow_mut().opened = true;
+}
+
+fn on_live(state: &Shared, _: &MessageEvent) {
+    let mut s = state.borrow_mut();
+    s.attempts = 0;
+    s.blocked = 0;
+    s.polling_since = None;
+    s.sync.status.set(Status::Live);
+}
+
+fn on_error(state: &Shared, _: &MessageEvent) {
+    {
+        let mut s = state.borrow_mut();
+        let went_live = s.sync.status.get_untracked() == Status::Live;
+        if !went_live {
+            s.attempts += 1;
+            if s.opened {
+                s.blocked += 1;
+            }
+        }
+        close(&mut s);
+    }
+    retry(state);
+}
+
+/// Reconnects at once from the store's position (after a gap or a bad frame).
+fn resume(state: &Shared) {
+    connect(state);
+}
+
+/// Waits out the backoff, then reconnects — or polls, when streams keep failing.
+fn retry(state: &Shared) {
+    let (attempts, blocked, stopped) = {
+        let s = state.borrow();
+        (s.attempts, s.blocked, s.stopped)
+    };
+    if stopped {
+        return;
+    }
+    if blocked >= BLOCKED_BEFORE_POLLING {
+        return poll(state);
+    }
+    state.borrow().sync.status.set(if online() {
+        Status::Reconnecting
+    } else {
+        Status::Offline
+    });
+    let wait = backoff::delay(attempts, js_sys::Math::random());
+    let state = state.clone();
+    set_timeout(move || connect(&state), wait);
+}
+
+fn poll(state: &Shared) {
+    let now = js_sys::Date::now();
+    {
+        let mut s = state.borrow_mut();
+        let since = *s.polling_since.get_or_insert(now);
+        if now - since > RETRY_STREAM_AFTER.as_millis() as f64 {
+            s.attempts = 0;
+            s.blocked = 0;
+            s.polling_since = None;
+            drop(s);
+            return connect(state);
+        }
+        s.sync.status.set(if online() {
+            Status::Polling
+        } else {
+            Status::Offline
+        });
+    }
+    let state = state.clone();
+    leptos::task::spawn_local(async move {
+        let url = url(&state.borrow(), "changes");
+        if let Ok(response) = gloo_net::http::Request::get(&url).send().await
+            && let Ok(changes) = response.json::<Changes>().await
+        {
+            apply_changes(&state, changes);
+        }
+        if !state.borrow().stopped {
+            let next = state.clone();
+            set_timeout(move || poll(&next), POLL_EVERY);
+        }
+    });
+}
+
+fn apply_changes(state: &Shared, changes: Changes) {
+    let store: SpaceStore = state.borrow().sync.store;
+    match changes {
+        Changes::Reset(snapshot) => store.reset(snapshot),
+        Changes::Deltas { deltas, .. } => {
+            let mut store = store;
+            for delta in &deltas {
+                if let Applied::Gap { .. } = apply(&mut store, delta) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Going offline shows "offline" at once; coming back reconnects at once.
+fn watch_network(state: &Shared) {
+    let back = state.clone();
+    let on_online = Closure::<dyn FnMut()>::new(move || {
+        back.borrow_mut().attempts = 0;
+        connect(&back);
+    });
+    let gone = state.clone();
+    let on_offline = Closure::<dyn FnMut()>::new(move || {
+        let mut s = gone.borrow_mut();
+        close(&mut s);
+        s.sync.status.set(Status::Offline);
+    });
+    let window = window();
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+    // They live as long as the page.
+    on_online.forget();
+    on_offline.forget();
+}

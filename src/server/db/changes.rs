@@ -1,0 +1,109 @@
+//! The change log and each space's position (docs/SYNC.md).
+
+use uuid::Uuid;
+
+use super::{Exec, on_exec};
+use crate::model::Timestamp;
+
+/// Takes the space's next position and records `change` there as the latest change of its
+/// entity (replacing the entity's older row), then drops rows that fell out of the window.
+/// Runs inside the transaction that makes the change.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    ex: Exec<'_>,
+    space_id: Uuid,
+    entity: &str,
+    entity_id: Uuid,
+    change: &str,
+    at: Timestamp,
+    window: u64,
+) -> sqlx::Result<u64> {
+    on_exec!(ex, c => {
+        let position: i64 = sqlx::query_scalar(
+            "INSERT INTO space_heads (space_id, position, floor) VALUES ($1, 1, 0) \
+             ON CONFLICT (space_id) DO UPDATE SET position = space_heads.position + 1 \
+             RETURNING position",
+        )
+        .bind(space_id)
+        .fetch_one(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO changes (space_id, position, entity, entity_id, change, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (space_id, entity, entity_id) DO UPDATE \
+             SET position = excluded.position, change = excluded.change, created_at = excluded.created_at",
+        )
+        .bind(space_id)
+        .bind(position)
+        .bind(entity)
+        .bind(entity_id)
+        .bind(change)
+        .bind(at)
+        .execute(&mut *c)
+        .await?;
+        let floor = position - i64::try_from(window).unwrap_or(i64::MAX);
+        // Pruning every 16th change keeps the cost off most writes; the window is then
+        // between `window` and `window + 16` changes.
+        if floor > 0 && position % 16 == 0 {
+            sqlx::query("UPDATE space_heads SET floor = $2 WHERE space_id = $1 AND floor < $2")
+                .bind(space_id)
+                .bind(floor)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM changes WHERE space_id = $1 AND position <= $2")
+                .bind(space_id)
+                .bind(floor)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(position as u64)
+    })
+}
+
+/// The space's position and the floor of its window (`(0, 0)` before any change).
+pub async fn head(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<(u64, u64)> {
+    on_exec!(ex, c => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT position, floor FROM space_heads WHERE space_id = $1",
+    )
+    .bind(space_id)
+    .fetch_optional(&mut *c)
+    .await
+    .map(|row| row.map_or((0, 0), |(p, f)| (p as u64, f as u64))))
+}
+
+/// The logged changes after `after`, oldest first: `(position, change JSON)`.
+pub async fn after(ex: Exec<'_>, space_id: Uuid, after: u64) -> sqlx::Result<Vec<(u64, String)>> {
+    on_exec!(ex, c => sqlx::query_as::<_, (i64, String)>(
+        "SELECT position, change FROM changes WHERE space_id = $1 AND position > $2 ORDER BY position",
+    )
+    .bind(space_id)
+    .bind(after as i64)
+    .fetch_all(&mut *c)
+    .await
+    .map(|rows| rows.into_iter().map(|(p, change)| (p as u64, change)).collect()))
+}
+
+/// Drops changes recorded before `cutoff`, raising each space's floor past them.
+pub async fn prune_before(ex: Exec<'_>, cutoff: Timestamp) -> sqlx::Result<u64> {
+    on_exec!(ex, c => {
+        let old: Vec<(Uuid, i64)> = sqlx::query_as(
+            "SELECT space_id, MAX(position) FROM changes WHERE created_at < $1 GROUP BY space_id",
+        )
+        .bind(cutoff)
+        .fetch_all(&mut *c)
+        .await?;
+        for (space_id, floor) in &old {
+            sqlx::query("UPDATE space_heads SET floor = $2 WHERE space_id = $1 AND floor < $2")
+                .bind(space_id)
+                .bind(floor)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM changes WHERE space_id = $1 AND position <= $2")
+                .bind(space_id)
+                .bind(floor)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(old.len() as u64)
+    })
+}

@@ -1,0 +1,70 @@
+//! Recording changes inside the transaction that makes them, publishing them after commit.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+
+use super::hub::Hub;
+use crate::model::Timestamp;
+use crate::server::db::{Exec, changes};
+use crate::sync::{Change, Entity};
+
+/// The changes of one transaction. Call [`Recorder::record`] inside it and
+/// [`Recorder::publish`] once it has committed.
+pub struct Recorder {
+    hub: Arc<Hub>,
+    window: u64,
+    pending: Vec<(Uuid, u64, Change)>,
+}
+
+impl Recorder {
+    pub fn new(hub: Arc<Hub>, window: u64) -> Self {
+        Recorder {
+            hub,
+            window,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Gives `change` the space's next position in the change log.
+    pub async fn record(
+        &mut self,
+        ex: Exec<'_>,
+        space_id: Uuid,
+        change: Change,
+    ) -> sqlx::Result<()> {
+        let (entity, entity_id) = match change.entity() {
+            Entity::Being(id) => ("being", id),
+            Entity::Intention(id) => ("intention", id),
+            Entity::Presence(id) => ("presence", id),
+        };
+        let json = serde_json::to_string(&change).expect("a change serializes");
+        let position = changes::record(
+            ex,
+            space_id,
+            entity,
+            entity_id,
+            &json,
+            Timestamp::now(),
+            self.window,
+        )
+        .await?;
+        self.pending.push((space_id, position, change));
+        Ok(())
+    }
+
+    /// Hands the committed changes to the hub. The fan-out runs in its own task, so a request
+    /// that is dropped after its commit still publishes.
+    pub fn publish(self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let hub = self.hub;
+        let pending = self.pending;
+        tokio::spawn(async move {
+            for (space_id, position, change) in pending {
+                hub.committed(space_id, position, Some(&change)).await;
+            }
+        });
+    }
+}

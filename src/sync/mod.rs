@@ -1,0 +1,122 @@
+//! The delta protocol (docs/SYNC.md): the types on the wire, cursors, and the pure `apply`
+//! that builds a space's state from them. Shared by the server, the browser client and tests.
+
+mod apply;
+mod cursor;
+
+pub use apply::{Applied, SpaceModel, SpaceState, apply};
+pub use cursor::{Cursor, CursorError};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{Being, Intention};
+
+/// One change to a space.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Change {
+    BeingUpsert { being: Being },
+    BeingDelete { id: Uuid },
+    IntentionUpsert { intention: Intention },
+    IntentionDelete { id: Uuid },
+    Presence { being_id: Uuid, online: bool },
+}
+
+/// What a change is about: the change log keeps one row per entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Entity {
+    Being(Uuid),
+    Intention(Uuid),
+    Presence(Uuid),
+}
+
+impl Change {
+    pub fn entity(&self) -> Entity {
+        match self {
+            Change::BeingUpsert { being } => Entity::Being(being.id),
+            Change::BeingDelete { id } => Entity::Being(*id),
+            Change::IntentionUpsert { intention } => Entity::Intention(intention.id),
+            Change::IntentionDelete { id } => Entity::Intention(*id),
+            Change::Presence { being_id, .. } => Entity::Presence(*being_id),
+        }
+    }
+}
+
+/// A change with its position in the space and the position of the delta before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delta {
+    pub pos: u64,
+    pub prev: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// A being as the space shows it: with whether it is online there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BeingState {
+    #[serde(flatten)]
+    pub being: Being,
+    pub online: bool,
+}
+
+/// Why the server sent the whole state instead of deltas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetReason {
+    /// No cursor was given.
+    Initial,
+    /// The cursor belongs to another database.
+    Epoch,
+    /// The cursor is older than the kept window.
+    Expired,
+    /// The cursor names a position the space has not reached.
+    Ahead,
+    /// Not a cursor at all.
+    Invalid,
+}
+
+/// The state of a space at one position: what a `reset` carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub epoch: String,
+    pub position: u64,
+    pub reason: ResetReason,
+    pub space: Being,
+    /// The beings in the space.
+    pub beings: Vec<BeingState>,
+    /// The newest intentions, newest first.
+    pub intentions: Vec<Intention>,
+    /// Cursor for `GET /api/spaces/{id}/intentions?before=` to page further back.
+    pub more: Option<String>,
+    /// Authors of those intentions who are not in the space, for their names.
+    #[serde(default)]
+    pub authors: Vec<Being>,
+}
+
+impl Snapshot {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            epoch: self.epoch.clone(),
+            position: self.position,
+        }
+    }
+}
+
+/// The answer of `GET /api/spaces/{id}/changes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Changes {
+    Deltas {
+        epoch: String,
+        position: u64,
+        deltas: Vec<Delta>,
+    },
+    Reset(Snapshot),
+}
+
+/// The `live` event: the catch-up is over at this position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Live {
+    pub position: u64,
+}

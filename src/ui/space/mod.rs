@@ -1,0 +1,46 @@
+//! A space's live state in the page: a reactive store built from a snapshot and kept current
+//! by the stream (see `crate::client`), shared by every component of the space page.
+
+mod store;
+
+pub use store::{SpaceData, SpaceDataStoreFields, SpaceStore};
+
+use leptos::prelude::*;
+
+/// How current the page is, for the connection indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Following live deltas.
+    Live,
+    /// Connected, receiving what was missed.
+    CatchingUp,
+    /// Lost the connection; trying again.
+    Reconnecting,
+    /// The stream is blocked (a buffering proxy); asking for changes every few seconds.
+    Polling,
+    /// The browser is offline; showing what it last knew.
+    Offline,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::CatchingUp => "catching up",
+            Status::Reconnecting => "reconnecting",
+            Status::Polling => "polling",
+            Status::Offline => "offline",
+        }
+    }
+}
+
+/// The space page's shared state: one per open space, provided through context.
+#[derive(Clone, Copy)]
+pub struct SpaceSync {
+    pub store: SpaceStore,
+    pub status: RwSignal<Status>,
+}
+
+pub fn use_space() -> SpaceSync {
+    expect_context::<SpaceSync>()
+}

@@ -1,0 +1,222 @@
+//! Presence (docs/SYNC.md, "Presence"): a signed-in being is online in a space while it has
+//! an event stream of it open; going offline waits out a grace period; presence left behind by
+//! a crashed server is swept. Heartbeats are short here so closed streams are noticed quickly.
+
+use std::time::Duration;
+
+use reqwest::Client;
+use serde_json::json;
+use tokio::time::Instant;
+
+use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app_with};
+use crate::sse::{Event, Sse, WAIT};
+use crate::sync_common::position_of;
+
+on_both_backends!(
+    a_guest_with_an_open_stream_is_online_and_anonymous_streams_make_no_one_online,
+    reopening_a_stream_within_the_grace_period_does_not_flicker_offline,
+    closing_the_last_stream_goes_offline_after_the_grace_period,
+    an_open_stream_keeps_its_guest_online_past_the_presence_ttl,
+    after_a_crash_presence_nobody_renews_is_swept,
+);
+
+const HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// Ada standing in a garden Bob owns, and an anonymous watcher of the garden.
+struct Garden {
+    ada: Client,
+    ada_id: String,
+    space: String,
+    watcher: Sse,
+}
+
+async fn garden(app: &TestApp) -> Garden {
+    let (bob, _) = app.guest("Bob").await;
+    let space = id_of(&app.create_space(&bob, "Garden").await);
+    let (ada, guest) = app.guest("Ada").await;
+    let ada_id = id_of(&guest);
+    app.patch(
+        &ada,
+        &format!("/api/beings/{ada_id}"),
+        &json!({ "location_id": space }),
+    )
+    .await
+    .expect(200);
+    let mut watcher = app.subscribe(&app.anon, &space, None).await;
+    watcher.until_live().await.expect_reset("initial");
+    Garden {
+        ada,
+        ada_id,
+        space,
+        watcher,
+    }
+}
+
+/// `online` of a being as `GET /api/spaces/{id}/beings` shows it.
+async fn online(app: &TestApp, space: &str, being_id: &str) -> bool {
+    let beings = app.beings_with_presence(space).await;
+    let being = beings
+        .iter()
+        .find(|b| b["id"] == being_id)
+        .unwrap_or_else(|| panic!("{being_id} is not in {beings:?}"));
+    being["online"]
+        .as_bool()
+        .unwrap_or_else(|| panic!("online should be a boolean: {being}"))
+}
+
+/// The next `presence` delta about `being_id`, skipping everything else.
+async fn next_presence(sse: &mut Sse, being_id: &str, wait: Duration) -> Event {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let delta = sse.next_op("presence", left).await;
+        if delta.data["being_id"] == being_id {
+            return delta;
+        }
+    }
+}
+
+/// The `presence` deltas about `being_id` that arrive within `wait`.
+async fn presence_within(sse: &mut Sse, being_id: &str, wait: Duration) -> Vec<Event> {
+    let events = sse.events_within(wait).await;
+    events
+        .into_iter()
+        .filter(|e| e.op() == "presence" && e.data["being_id"] == being_id)
+        .collect()
+}
+
+/// Opens a stream as Ada and waits until the watcher hears she is online.
+async fn ada_comes_online(app: &TestApp, garden: &mut Garden) -> (Sse, Event) {
+    let mut stream = app.subscribe(&garden.ada, &garden.space, None).await;
+    stream.until_live().await;
+    let delta = next_presence(&mut garden.watcher, &garden.ada_id, WAIT).await;
+    assert_eq!(delta.data["online"], true, "{delta:?}");
+    assert!(online(app, &garden.space, &garden.ada_id).await);
+    (stream, delta)
+}
+
+async fn a_guest_with_an_open_stream_is_online_and_anonymous_streams_make_no_one_online(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, |config| config.heartbeat = HEARTBEAT).await;
+    let mut garden = garden(&app).await;
+    assert!(!online(&app, &garden.space, &garden.ada_id).await);
+
+    let mut readers = Vec::new();
+    for _ in 0..3 {
+        let mut reader = app.subscribe(&app.anon, &garden.space, None).await;
+        reader.until_live().await;
+        readers.push(reader);
+    }
+    let heard = garden
+        .watcher
+        .events_within(Duration::from_millis(500))
+        .await;
+    assert!(
+        heard.iter().all(|e| e.op() != "presence"),
+        "anonymous streams are readers only: {heard:?}"
+    );
+    for being in app.beings_with_presence(&garden.space).await {
+        assert_eq!(being["online"], false, "{being}");
+    }
+
+    let (_stream, _) = ada_comes_online(&app, &mut garden).await;
+}
+
+async fn reopening_a_stream_within_the_grace_period_does_not_flicker_offline(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.presence_grace = Duration::from_secs(1);
+        config.heartbeat = HEARTBEAT;
+    })
+    .await;
+    let mut garden = garden(&app).await;
+    let (stream, _) = ada_comes_online(&app, &mut garden).await;
+
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut stream = app.subscribe(&garden.ada, &garden.space, None).await;
+    stream.until_live().await;
+
+    let heard = presence_within(&mut garden.watcher, &garden.ada_id, Duration::from_secs(2)).await;
+    assert!(heard.is_empty(), "a reload is not a departure: {heard:?}");
+    assert!(online(&app, &garden.space, &garden.ada_id).await);
+    // Closing for good is heard, so the silence above meant something.
+    drop(stream);
+    let delta = next_presence(&mut garden.watcher, &garden.ada_id, 2 * WAIT).await;
+    assert_eq!(delta.data["online"], false, "{delta:?}");
+}
+
+async fn closing_the_last_stream_goes_offline_after_the_grace_period(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.presence_grace = Duration::from_secs(1);
+        config.heartbeat = HEARTBEAT;
+    })
+    .await;
+    let mut garden = garden(&app).await;
+    let (first, came) = ada_comes_online(&app, &mut garden).await;
+    let mut second = app.subscribe(&garden.ada, &garden.space, None).await;
+    second.until_live().await;
+
+    drop(first);
+    let heard = presence_within(&mut garden.watcher, &garden.ada_id, Duration::from_secs(2)).await;
+    assert!(heard.is_empty(), "one stream is still open: {heard:?}");
+    drop(second);
+    let left = next_presence(&mut garden.watcher, &garden.ada_id, 2 * WAIT).await;
+
+    assert_eq!(left.data["online"], false, "{left:?}");
+    assert!(left.number("pos") > came.number("pos"));
+    assert!(!online(&app, &garden.space, &garden.ada_id).await);
+}
+
+async fn an_open_stream_keeps_its_guest_online_past_the_presence_ttl(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.presence_ttl = Duration::from_secs(1);
+        config.heartbeat = HEARTBEAT;
+    })
+    .await;
+    let mut garden = garden(&app).await;
+    let (_stream, _) = ada_comes_online(&app, &mut garden).await;
+
+    let heard = presence_within(&mut garden.watcher, &garden.ada_id, Duration::from_secs(4)).await;
+
+    assert!(
+        heard.is_empty(),
+        "a renewed presence is not swept: {heard:?}"
+    );
+    assert!(online(&app, &garden.space, &garden.ada_id).await);
+}
+
+async fn after_a_crash_presence_nobody_renews_is_swept(backend: Backend) {
+    // A grace of an hour: if Ada goes offline below, it is the sweep that did it.
+    let app = spawn_app_with(backend, |config| {
+        config.presence_grace = Duration::from_secs(3600);
+    })
+    .await;
+    let mut garden = garden(&app).await;
+    let (stream, came) = ada_comes_online(&app, &mut garden).await;
+    let cursor = came.id.clone().expect("a delta carries its cursor");
+    drop(garden.watcher);
+
+    let app = app
+        .crash_and_restart(|config| config.presence_ttl = Duration::from_secs(2))
+        .await;
+    drop(stream); // its connection dies with the crashed server
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while online(&app, &garden.space, &garden.ada_id).await {
+        assert!(
+            Instant::now() < deadline,
+            "Ada stays online after the crash"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The sweep was a change like any other: a watcher that was there before hears of it.
+    let mut watcher = app.subscribe(&app.anon, &garden.space, Some(&cursor)).await;
+    let catchup = watcher.until_live().await;
+    let deltas = catchup.expect_catchup(position_of(&cursor));
+    let left = deltas
+        .iter()
+        .find(|d| d.op() == "presence" && d.data["being_id"] == garden.ada_id.as_str())
+        .unwrap_or_else(|| panic!("no presence delta for Ada after the crash: {deltas:?}"));
+    assert_eq!(left.data["online"], false, "{left:?}");
+}
