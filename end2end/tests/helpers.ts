@@ -77,10 +77,20 @@ async function backTo(page: Page, url: string): Promise<void> {
 // ---- actions --------------------------------------------------------------
 
 /**
+ * Wait until the WASM client has hydrated the page (it marks the body). Every
+ * action below starts here, so a page that never hydrates fails the test
+ * instead of quietly working through the no-JavaScript form posts.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/**
  * Sign in as a new guest called `name` through the "Your name"/"Join" form of
  * the page that is open (`/` or a space page), waiting for hydration.
  */
 export async function join(page: Page, name: string): Promise<void> {
+  await hydrated(page);
   const where = page.url();
   const nameField = textbox(page, "Your name");
   // On `/` the contract promises "Signed in as <name>"; on a space page it
@@ -108,6 +118,7 @@ export async function join(page: Page, name: string): Promise<void> {
  * page, and return its id.
  */
 export async function createSpace(page: Page, name: string): Promise<string> {
+  await hydrated(page);
   const home = page.url();
   await expect(async () => {
     if (SPACE_URL.test(page.url())) return;
@@ -134,6 +145,7 @@ export async function createSpace(page: Page, name: string): Promise<string> {
  * in the Messages list (exactly once) and returns its list item.
  */
 export async function postMessage(page: Page, text: string): Promise<Locator> {
+  await hydrated(page);
   const where = page.url();
   const item = messageItem(page, text);
   await expect(async () => {

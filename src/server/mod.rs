@@ -12,6 +12,7 @@ pub mod sync;
 pub mod testing;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
@@ -94,6 +95,7 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 /// A server running in the background; dropping it shuts it down.
 pub struct Running {
     pub addr: SocketAddr,
+    sync: Arc<sync::Sync>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -101,6 +103,7 @@ pub struct Running {
 impl Running {
     /// Stops accepting, lets in-flight requests finish, and waits.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.sync.shut_down();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -113,6 +116,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        self.sync.shut_down();
         self.task.abort();
     }
 }
@@ -120,6 +124,7 @@ impl Drop for Running {
 /// Binds `config.site_addr` (port 0 picks a free one) and serves in a background task.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let state = state(&config).await?;
+    let sync = state.sync.clone();
     let listener = TcpListener::bind(config.site_addr)
         .await
         .with_context(|| format!("listening on {}", config.site_addr))?;
@@ -134,6 +139,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     });
     Ok(Running {
         addr,
+        sync,
         shutdown: Some(tx),
         task,
     })

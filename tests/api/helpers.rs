@@ -121,15 +121,20 @@ async fn start_server(
 
 impl TestApp {
     /// Stops the server and starts a new one (on a new port) on the same database. The stop is
-    /// graceful, but an open event stream never ends by itself, so it gets a few seconds and is
-    /// then cut short.
+    /// graceful: open event streams are ended by the server, so it must finish in time.
     pub async fn restart(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
-        if let Some(server) = self.server.take() {
-            if let Ok(stopped) = tokio::time::timeout(Duration::from_secs(5), server.stop()).await {
-                stopped.expect("the server did not stop cleanly");
-            }
-        }
+        self.stop_server().await;
         self.start_again(configure).await
+    }
+
+    /// Stops the server gracefully; it must finish within a few seconds even with open streams.
+    pub async fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(Duration::from_secs(5), server.stop())
+                .await
+                .expect("a graceful stop finishes in time, open streams or not")
+                .expect("the server stops cleanly");
+        }
     }
 
     /// Kills the server without letting it finish anything (dropping `Running` aborts it) and

@@ -7,13 +7,38 @@ use reqwest::header::{ACCEPT, ACCEPT_ENCODING};
 use tokio::time::{Instant, timeout, timeout_at};
 
 use crate::helpers::{Backend, LOBBY_ID, id_of, on_both_backends, spawn_app, spawn_app_with};
-use crate::sse::{Parser, WAIT};
+use crate::sse::{Next, Parser, WAIT};
 
 on_both_backends!(
     the_stream_is_an_uncompressed_uncached_event_stream_that_opens_with_retry,
     an_idle_stream_sends_heartbeat_comments,
     streaming_a_space_that_does_not_exist_is_not_found,
+    stopping_the_server_ends_open_streams_instead_of_waiting_for_them,
 );
+
+async fn stopping_the_server_ends_open_streams_instead_of_waiting_for_them(backend: Backend) {
+    let mut app = spawn_app(backend).await;
+    let mut sse = app.subscribe(&app.anon, LOBBY_ID, None).await;
+    assert!(
+        matches!(sse.next(WAIT).await, Next::Event(_)),
+        "the stream opens with its reset"
+    );
+
+    app.stop_server().await;
+
+    let mut ended = false;
+    for _ in 0..10 {
+        match sse.next(WAIT).await {
+            Next::End => {
+                ended = true;
+                break;
+            }
+            Next::Event(_) => continue,
+            Next::Timeout => break,
+        }
+    }
+    assert!(ended, "the server ended the open stream when it stopped");
+}
 
 async fn the_stream_is_an_uncompressed_uncached_event_stream_that_opens_with_retry(
     backend: Backend,

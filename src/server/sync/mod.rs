@@ -48,6 +48,8 @@ pub struct Sync {
     pub settings: SyncSettings,
     /// This process, for presence rows.
     pub node_id: Uuid,
+    /// Flips to `true` when the server shuts down: live streams end, background work stops.
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Sync {
@@ -71,15 +73,31 @@ impl Sync {
         let node_id = Uuid::new_v4();
         let writer = presence::DbWriter::new(db.clone(), hub.clone(), node_id, settings.clone());
         let presence = presence::Presence::new(settings.presence_grace, Arc::new(writer));
+        let shutdown = tokio::sync::watch::Sender::new(false);
         let sync = Arc::new(Sync {
             epoch,
             hub,
             presence,
             settings,
             node_id,
+            shutdown,
         });
         tasks::spawn(db.clone(), sync.clone());
         Ok(sync)
+    }
+
+    /// Ends every live stream (clients resume by cursor, on this node or another) and stops
+    /// the background work, so a graceful shutdown does not wait on streams that never end.
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once [`Sync::shut_down`] has been called.
+    pub fn shutting_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|down| *down).await;
+        }
     }
 
     /// Presence rows renewed after this are live.

@@ -1,5 +1,7 @@
 //! `GET /api/spaces/{id}/events` (SSE) and `GET /api/spaces/{id}/changes` (polling).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -89,6 +91,7 @@ pub async fn events(
         position: opening.position(),
         heartbeat,
         ended: false,
+        shutdown: Box::pin(state.sync.shutting_down()),
         _presence: presence,
     };
     let body = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(first) })
@@ -140,6 +143,8 @@ struct LiveStream {
     position: u64,
     heartbeat: Interval,
     ended: bool,
+    /// Resolves when the server shuts down: the stream ends so the shutdown can finish.
+    shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
     _presence: Option<Guard>,
 }
 
@@ -174,6 +179,7 @@ impl LiveStream {
                     return Some(Bytes::from(batch));
                 }
                 _ = self.heartbeat.tick() => return Some(Bytes::from_static(b": ping\n\n")),
+                _ = &mut self.shutdown => return None,
             }
         }
     }

@@ -13,8 +13,13 @@ pub fn spawn(db: Db, sync: Arc<Sync>) {
     let period = (sync.settings.presence_ttl / 3).max(Duration::from_millis(100));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
+        let stop = sync.shutting_down();
+        tokio::pin!(stop);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = &mut stop => return,
+            }
             if let Err(error) = round(&db, &sync).await {
                 tracing::warn!(?error, "presence and pruning round failed");
             }
