@@ -10,8 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use super::backoff;
-use crate::sync::{Applied, Changes, Delta, Snapshot, apply};
+use crate::sync::{Applied, Changes, Delta, Snapshot, apply, backoff};
 use crate::ui::space::{SpaceStore, SpaceSync, Status};
 
 /// Streams in a row that open but close before going live (what a buffering proxy does)

@@ -2,6 +2,7 @@
 //! that builds a space's state from them. Shared by the server, the browser client and tests.
 
 mod apply;
+pub mod backoff;
 mod cursor;
 
 pub use apply::{Applied, SpaceModel, SpaceState, apply};

@@ -24,6 +24,7 @@ mod sync_changes;
 mod sync_common;
 mod sync_moves;
 mod sync_presence;
+mod sync_property;
 mod sync_race;
 mod sync_reset;
 mod sync_resume;

@@ -8,7 +8,6 @@ use crate::model::Timestamp;
 /// Takes the space's next position and records `change` there as the latest change of its
 /// entity (replacing the entity's older row), then drops rows that fell out of the window.
 /// Runs inside the transaction that makes the change.
-#[allow(clippy::too_many_arguments)]
 pub async fn record(
     ex: Exec<'_>,
     space_id: Uuid,

@@ -1,4 +1,4 @@
-//! Reconnect delays: exponential backoff with full jitter.
+//! Reconnect delays: exponential backoff with full jitter (docs/SYNC.md, "Writing a client").
 
 use std::time::Duration;
 
