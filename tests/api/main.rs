@@ -17,6 +17,7 @@ mod intentions;
 mod limits;
 mod moving;
 mod paging;
+mod reply;
 mod session;
 mod spaces;
 mod sse;

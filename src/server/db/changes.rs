@@ -5,57 +5,60 @@ use uuid::Uuid;
 use super::{Exec, on_exec};
 use crate::model::Timestamp;
 
-/// Takes the space's next position and records `change` there as the latest change of its
-/// entity (replacing the entity's older row), then drops rows that fell out of the window.
-/// Runs inside the transaction that makes the change.
-pub async fn record(
+/// Takes the space's next position (inside the transaction that makes the change).
+pub async fn advance(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<u64> {
+    on_exec!(ex, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO space_heads (space_id, position, floor) VALUES ($1, 1, 0) \
+         ON CONFLICT (space_id) DO UPDATE SET position = space_heads.position + 1 \
+         RETURNING position",
+    )
+    .bind(space_id)
+    .fetch_one(&mut *c)
+    .await
+    .map(|p| p as u64))
+}
+
+/// Records `change` at `position` as the latest change of its entity, replacing the entity's
+/// older row: catch-up sends each entity once, in its latest state.
+pub async fn log(
     ex: Exec<'_>,
     space_id: Uuid,
-    entity: &str,
-    entity_id: Uuid,
+    position: u64,
+    (entity, entity_id): (&str, Uuid),
     change: &str,
     at: Timestamp,
-    window: u64,
-) -> sqlx::Result<u64> {
+) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query(
+        "INSERT INTO changes (space_id, position, entity, entity_id, change, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (space_id, entity, entity_id) DO UPDATE \
+         SET position = excluded.position, change = excluded.change, created_at = excluded.created_at",
+    )
+    .bind(space_id)
+    .bind(position as i64)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(change)
+    .bind(at)
+    .execute(&mut *c)
+    .await
+    .map(|_| ()))
+}
+
+/// Forgets the space's changes at or below `floor`: cursors below it get a reset.
+pub async fn raise_floor(ex: Exec<'_>, space_id: Uuid, floor: u64) -> sqlx::Result<()> {
     on_exec!(ex, c => {
-        let position: i64 = sqlx::query_scalar(
-            "INSERT INTO space_heads (space_id, position, floor) VALUES ($1, 1, 0) \
-             ON CONFLICT (space_id) DO UPDATE SET position = space_heads.position + 1 \
-             RETURNING position",
-        )
-        .bind(space_id)
-        .fetch_one(&mut *c)
-        .await?;
-        sqlx::query(
-            "INSERT INTO changes (space_id, position, entity, entity_id, change, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (space_id, entity, entity_id) DO UPDATE \
-             SET position = excluded.position, change = excluded.change, created_at = excluded.created_at",
-        )
-        .bind(space_id)
-        .bind(position)
-        .bind(entity)
-        .bind(entity_id)
-        .bind(change)
-        .bind(at)
-        .execute(&mut *c)
-        .await?;
-        let floor = position - i64::try_from(window).unwrap_or(i64::MAX);
-        // Pruning every 16th change keeps the cost off most writes; the window is then
-        // between `window` and `window + 16` changes.
-        if floor > 0 && position % 16 == 0 {
-            sqlx::query("UPDATE space_heads SET floor = $2 WHERE space_id = $1 AND floor < $2")
-                .bind(space_id)
-                .bind(floor)
-                .execute(&mut *c)
-                .await?;
-            sqlx::query("DELETE FROM changes WHERE space_id = $1 AND position <= $2")
-                .bind(space_id)
-                .bind(floor)
-                .execute(&mut *c)
-                .await?;
-        }
-        Ok(position as u64)
+        sqlx::query("UPDATE space_heads SET floor = $2 WHERE space_id = $1 AND floor < $2")
+            .bind(space_id)
+            .bind(floor as i64)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM changes WHERE space_id = $1 AND position <= $2")
+            .bind(space_id)
+            .bind(floor as i64)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
     })
 }
 
@@ -82,27 +85,14 @@ pub async fn after(ex: Exec<'_>, space_id: Uuid, after: u64) -> sqlx::Result<Vec
     .map(|rows| rows.into_iter().map(|(p, change)| (p as u64, change)).collect()))
 }
 
-/// Drops changes recorded before `cutoff`, raising each space's floor past them.
-pub async fn prune_before(ex: Exec<'_>, cutoff: Timestamp) -> sqlx::Result<u64> {
-    on_exec!(ex, c => {
-        let old: Vec<(Uuid, i64)> = sqlx::query_as(
-            "SELECT space_id, MAX(position) FROM changes WHERE created_at < $1 GROUP BY space_id",
-        )
-        .bind(cutoff)
-        .fetch_all(&mut *c)
-        .await?;
-        for (space_id, floor) in &old {
-            sqlx::query("UPDATE space_heads SET floor = $2 WHERE space_id = $1 AND floor < $2")
-                .bind(space_id)
-                .bind(floor)
-                .execute(&mut *c)
-                .await?;
-            sqlx::query("DELETE FROM changes WHERE space_id = $1 AND position <= $2")
-                .bind(space_id)
-                .bind(floor)
-                .execute(&mut *c)
-                .await?;
-        }
-        Ok(old.len() as u64)
-    })
+/// For each space with changes recorded before `cutoff`, the newest such position: the floor
+/// that drops them.
+pub async fn floors_before(ex: Exec<'_>, cutoff: Timestamp) -> sqlx::Result<Vec<(Uuid, u64)>> {
+    on_exec!(ex, c => sqlx::query_as::<_, (Uuid, i64)>(
+        "SELECT space_id, MAX(position) FROM changes WHERE created_at < $1 GROUP BY space_id",
+    )
+    .bind(cutoff)
+    .fetch_all(&mut *c)
+    .await
+    .map(|rows| rows.into_iter().map(|(space, floor)| (space, floor as u64)).collect()))
 }

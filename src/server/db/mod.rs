@@ -1,7 +1,8 @@
 //! The data layer: one set of queries over SQLite (the embedded default) or PostgreSQL.
 //!
 //! Every statement is written once with `$n` placeholders, which both engines accept, and the
-//! [`on_pool!`] macro compiles it once per engine, so neither backend is second-class.
+//! [`on_exec!`] macro compiles it once per engine (on a pooled connection or inside a
+//! transaction alike), so neither backend is second-class.
 //! On SQLite, writes go through a single connection (SQLite has one writer anyway; a single
 //! writer never meets `SQLITE_BUSY` on a lock upgrade), reads through a small pool.
 
@@ -30,20 +31,20 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the engine's pool; the body is compiled for each engine.
-macro_rules! on_pool {
-    ($pool_expr:expr, $pool:ident => $body:expr) => {
-        match $pool_expr {
-            $crate::server::db::Pool::Sqlite($pool) => $body,
-            $crate::server::db::Pool::Postgres($pool) => $body,
-        }
-    };
-}
-
 /// A connection to run statements on: a transaction's or a pooled one's.
 pub enum Exec<'a> {
     Sqlite(&'a mut SqliteConnection),
     Postgres(&'a mut PgConnection),
+}
+
+impl Exec<'_> {
+    /// The same connection for one more statement.
+    pub fn reborrow(&mut self) -> Exec<'_> {
+        match self {
+            Exec::Sqlite(c) => Exec::Sqlite(c),
+            Exec::Postgres(c) => Exec::Postgres(c),
+        }
+    }
 }
 
 /// Runs `$body` with `$conn` bound to the engine's connection; compiled for each engine.
@@ -157,18 +158,6 @@ impl Db {
         }
     }
 
-    pub fn read(&self) -> &Pool {
-        &self.read
-    }
-
-    pub fn write(&self) -> &Pool {
-        &self.write
-    }
-
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.write, Pool::Postgres(_))
-    }
-
     /// A connection for reads outside a transaction.
     pub async fn reader(&self) -> sqlx::Result<Conn> {
         Ok(match &self.read {
@@ -198,6 +187,7 @@ impl Db {
 
     /// Answers when the database does: for `/healthz`.
     pub async fn ping(&self) -> sqlx::Result<()> {
-        on_pool!(self.read(), p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
+        let mut conn = self.reader().await?;
+        on_exec!(conn.exec(), c => sqlx::query("SELECT 1").execute(&mut *c).await.map(|_| ()))
     }
 }

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::model::{ApiError, Being, BeingKind, Intention, Name, Timestamp, permissions};
+use crate::model::{ApiError, Being, BeingKind, Name, Timestamp, permissions};
 use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions, presence};
 use crate::server::state::AppState;
 use crate::sync::{BeingState, Change};
@@ -230,13 +230,4 @@ pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), Api
     tx.commit().await?;
     recorder.publish();
     Ok(())
-}
-
-/// The beings that wrote `intentions`, each once, in one query.
-pub async fn authors(state: &AppState, intentions: &[Intention]) -> Result<Vec<Being>, ApiError> {
-    let mut ids: Vec<Uuid> = intentions.iter().map(|i| i.owner_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut conn = state.db.reader().await?;
-    Ok(db_beings::get_many(conn.exec(), &ids).await?)
 }

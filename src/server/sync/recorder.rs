@@ -29,7 +29,7 @@ impl Recorder {
     /// Gives `change` the space's next position in the change log.
     pub async fn record(
         &mut self,
-        ex: Exec<'_>,
+        mut ex: Exec<'_>,
         space_id: Uuid,
         change: Change,
     ) -> sqlx::Result<()> {
@@ -39,16 +39,21 @@ impl Recorder {
             Entity::Presence(id) => ("presence", id),
         };
         let json = serde_json::to_string(&change).expect("a change serializes");
-        let position = changes::record(
-            ex,
+        let position = changes::advance(ex.reborrow(), space_id).await?;
+        changes::log(
+            ex.reborrow(),
             space_id,
-            entity,
-            entity_id,
+            position,
+            (entity, entity_id),
             &json,
             Timestamp::now(),
-            self.window,
         )
         .await?;
+        // Pruning every 16th change keeps the cost off most writes; the window is then
+        // between `window` and `window + 16` changes.
+        if position > self.window && position % 16 == 0 {
+            changes::raise_floor(ex, space_id, position - self.window).await?;
+        }
         self.pending.push((space_id, position, change));
         Ok(())
     }

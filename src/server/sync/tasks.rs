@@ -52,7 +52,9 @@ async fn round(db: &Db, sync: &Sync) -> sqlx::Result<()> {
         }
     }
     let oldest = Timestamp(now.0 - sync.settings.change_max_age.as_micros() as i64);
-    changes::prune_before(tx.exec(), oldest).await?;
+    for (space_id, floor) in changes::floors_before(tx.exec(), oldest).await? {
+        changes::raise_floor(tx.exec(), space_id, floor).await?;
+    }
     tx.commit().await?;
     recorder.publish();
     Ok(())
