@@ -67,3 +67,30 @@ test("changes reach another guest live, and an offline page catches up exactly",
     await ctxB.close();
   }
 });
+
+// A proxy that buffers event streams: every stream opens and closes at once. The page notices,
+// switches to polling `/changes`, and still shows what others write.
+test("when streams are blocked the page falls back to polling and stays current", async ({ browser, baseURL }) => {
+  const ctxA = await browser.newContext({ baseURL });
+  const ctxB = await browser.newContext({ baseURL });
+  try {
+    const pageA = await ctxA.newPage();
+    await pageA.goto("/");
+    await join(pageA, uniq("Alice"));
+    const id = await createSpace(pageA, uniq("Behind a proxy"));
+
+    const pageB = await ctxB.newPage();
+    await pageB.route("**/api/spaces/*/events*", (route) =>
+      route.fulfill({ status: 200, contentType: "text/event-stream", body: "" }),
+    );
+    await pageB.goto(`/s/${id}`);
+    await expect(pageB.locator("[data-status]")).toHaveAttribute("data-status", "polling", { timeout: 20_000 });
+
+    const text = uniq("through the proxy");
+    await postMessage(pageA, text);
+    await expect(messageItem(pageB, text)).toHaveCount(1, { timeout: 10_000 });
+  } finally {
+    await ctxA.close();
+    await ctxB.close();
+  }
+});

@@ -89,7 +89,7 @@ fn online() -> bool {
 fn connect(state: &Shared) {
     let mut s = state.borrow_mut();
     close(&mut s);
-    if s.stopped {
+    if s.stopped || s.sync.store.is_deleted() {
         return;
     }
     if !online() {

@@ -71,6 +71,11 @@ impl SpaceStore {
         }
     }
 
+    /// The space was deleted: there is nothing more to follow.
+    pub fn is_deleted(&self) -> bool {
+        self.0.deleted().get_untracked()
+    }
+
     /// A being's display name, wherever the page knows it from.
     pub fn name_of(&self, id: Uuid) -> Option<String> {
         let find = |list: &Vec<Being>| list.iter().find(|b| b.id == id).map(|b| b.name.clone());
