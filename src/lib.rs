@@ -3,6 +3,10 @@
 //! Three zones, each gated once: [`server`] (the `ssr` build), [`client`] (the `hydrate`
 //! build), and the shared rest — the data model, the server functions and the UI.
 
+// Leptos views are deeply nested types; the optimised wasm build computes their layout past the
+// default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod model;

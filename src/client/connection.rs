@@ -26,6 +26,8 @@ struct State {
     source: Option<EventSource>,
     /// Listeners of the current source, dropped with it.
     listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    /// The window's `online`/`offline` listeners, removed when the page goes away.
+    network: Vec<WindowListener>,
     /// Failed attempts since the last one that went live: the backoff exponent.
     attempts: u32,
     /// Of those, streams that opened and then closed before `live`.
@@ -39,6 +41,8 @@ struct State {
 }
 
 type Shared = Rc<RefCell<State>>;
+/// An event name on `window` and its listener.
+type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
 /// Keeps `sync.store` current until the page goes away.
 pub fn follow(space_id: String, sync: SpaceSync) {
@@ -47,6 +51,7 @@ pub fn follow(space_id: String, sync: SpaceSync) {
         sync,
         source: None,
         listeners: Vec::new(),
+        network: Vec::new(),
         attempts: 0,
         blocked: 0,
         opened: false,
@@ -62,6 +67,11 @@ pub fn follow(space_id: String, sync: SpaceSync) {
             let mut s = state.borrow_mut();
             s.stopped = true;
             close(&mut s);
+            // Dropping the closures also drops their hold on this state.
+            for (name, listener) in s.network.drain(..) {
+                let _ = window()
+                    .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            }
         }
     });
 }
@@ -269,9 +279,9 @@ fn watch_network(state: &Shared) {
         s.sync.status.set(Status::Offline);
     });
     let window = window();
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    let _ = window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
-    // They live as long as the page.
-    on_online.forget();
-    on_offline.forget();
+    let listeners = [("online", on_online), ("offline", on_offline)];
+    for (name, listener) in &listeners {
+        let _ = window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    }
+    state.borrow_mut().network.extend(listeners);
 }

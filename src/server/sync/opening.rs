@@ -14,10 +14,10 @@ use crate::sync::{BeingState, Cursor, ResetReason, Snapshot};
 
 /// Catch-up or reset; either way the client is at `position` afterwards.
 pub enum Opening {
-    /// The deltas after the cursor, as JSON with their positions: `(pos, prev, json)`.
+    /// The deltas after the cursor, as JSON with their positions: `(pos, json)`.
     CatchUp {
         position: u64,
-        deltas: Vec<(u64, u64, String)>,
+        deltas: Vec<(u64, String)>,
     },
     Reset(Snapshot),
 }
@@ -54,7 +54,7 @@ pub async fn open(
             let mut prev = c.position;
             let mut deltas = Vec::new();
             for (pos, json) in changes::after(tx.exec(), space_id, c.position).await? {
-                deltas.push((pos, prev, delta_json(pos, prev, &json)));
+                deltas.push((pos, delta_json(pos, prev, &json)));
                 prev = pos;
             }
             return Ok(Opening::CatchUp {

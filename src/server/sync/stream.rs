@@ -53,7 +53,7 @@ pub async fn changes(
             position,
             deltas: deltas
                 .iter()
-                .map(|(_, _, json)| serde_json::from_str::<Delta>(json))
+                .map(|(_, json)| serde_json::from_str::<Delta>(json))
                 .collect::<Result<_, _>>()
                 .map_err(|error| {
                     tracing::error!(?error, "a logged change does not parse");
@@ -114,7 +114,7 @@ fn first_chunk(epoch: &str, opening: &Opening) -> Bytes {
     let mut out = String::from("retry: 2000\n\n");
     match opening {
         Opening::CatchUp { deltas, .. } => {
-            for (pos, _, json) in deltas {
+            for (pos, json) in deltas {
                 out.push_str(&format!(
                     "id: {epoch}:{pos}\nevent: delta\ndata: {json}\n\n"
                 ));
