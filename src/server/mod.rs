@@ -47,6 +47,10 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
     let sessions = SessionKey::load(&db, config.session_secret.as_deref()).await?;
     let sync = sync::Sync::start(&db, config.sync_settings()).await?;
+    // On PostgreSQL other nodes may write too: hear of their changes.
+    if db::is_postgres_url(&config.database_url) {
+        sync::notify::spawn_listener(&config.database_url, sync.clone())?;
+    }
     let leptos = LeptosOptions::builder()
         .output_name("rhizom")
         .site_root(config.site_root.as_str())

@@ -16,6 +16,7 @@ mod helpers;
 mod intentions;
 mod limits;
 mod moving;
+mod nodes;
 mod paging;
 mod reply;
 mod session;

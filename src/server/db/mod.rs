@@ -24,6 +24,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+/// Does this `DATABASE_URL` name a PostgreSQL database (rather than a SQLite file)?
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 /// A pool on one engine.
 #[derive(Clone, Debug)]
 pub enum Pool {
@@ -105,7 +110,7 @@ pub struct Db {
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if is_postgres_url(url) {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))

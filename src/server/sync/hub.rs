@@ -129,6 +129,21 @@ impl Hub {
         Ok(())
     }
 
+    /// Sends whatever the log holds beyond what each watched space has sent: after a gap in
+    /// notifications from other nodes.
+    pub async fn catch_up_all(&self) {
+        let spaces: Vec<Uuid> = self
+            .channels
+            .lock()
+            .expect("hub lock")
+            .keys()
+            .copied()
+            .collect();
+        for space_id in spaces {
+            self.committed(space_id, u64::MAX, None).await;
+        }
+    }
+
     /// The space has committed position `pos` (with `change` when the caller has it). Sends
     /// every position up to it that has not been sent, in order. No one watching: no work.
     pub async fn committed(&self, space_id: Uuid, pos: u64, change: Option<&Change>) {

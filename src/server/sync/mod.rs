@@ -4,6 +4,7 @@
 //! polling endpoint; [`presence`] tracks who has a live stream where.
 
 pub mod hub;
+pub mod notify;
 pub mod opening;
 pub mod presence;
 mod recorder;

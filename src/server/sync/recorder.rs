@@ -5,6 +5,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::hub::Hub;
+use super::notify;
 use crate::model::Timestamp;
 use crate::server::db::{Exec, changes};
 use crate::sync::{Change, Entity};
@@ -52,8 +53,9 @@ impl Recorder {
         // Pruning every 16th change keeps the cost off most writes; the window is then
         // between `window` and `window + 16` changes.
         if position > self.window && position % 16 == 0 {
-            changes::raise_floor(ex, space_id, position - self.window).await?;
+            changes::raise_floor(ex.reborrow(), space_id, position - self.window).await?;
         }
+        notify::announce(ex, space_id, position).await?;
         self.pending.push((space_id, position, change));
         Ok(())
     }

@@ -1,0 +1,234 @@
+//! Several server processes on one PostgreSQL database (docs/SYNC.md, "Several nodes"): a change
+//! written through one node reaches streams on another in order and once, a cursor from one
+//! node resumes on the other, and a listener that loses its connection misses nothing.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::Client;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+use crate::reply::send;
+use crate::sse::{Sse, WAIT};
+use crate::sync_common::{assert_chain, position_of};
+
+/// A real `rhizom` process on port 0, killed when dropped.
+struct Node {
+    base: String,
+    process: Child,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl Node {
+    async fn start(database_url: &str, dir: &std::path::Path) -> Node {
+        let mut process = Command::new(env!("CARGO_BIN_EXE_rhizom"))
+            .current_dir(dir)
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the rhizom binary starts");
+        let stdout = process.stdout.take().expect("piped stdout");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // Read the log on a thread: find where it listens, then keep draining so the process
+        // never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://127.0.0.1:") {
+                    let rest = &line[at + "http://127.0.0.1:".len()..];
+                    let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(format!("http://127.0.0.1:{port}"));
+                    }
+                }
+            }
+        });
+        let base = tokio::time::timeout(Duration::from_secs(30), rx)
+            .await
+            .expect("the server says where it listens within 30 s")
+            .expect("the server exited before listening");
+        Node { base, process }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn post(&self, client: &Client, path: &str, body: Value) -> Value {
+        let reply = send(client.post(self.url(path)).json(&body)).await;
+        assert!(
+            reply.status == 200 || reply.status == 201,
+            "{path}: {}",
+            reply.text
+        );
+        reply.body
+    }
+
+    async fn say(&self, client: &Client, space: &str, texts: &[String]) {
+        for text in texts {
+            self.post(
+                client,
+                &format!("/api/spaces/{space}/intentions"),
+                json!({ "content": text }),
+            )
+            .await;
+        }
+    }
+
+    async fn stream(&self, client: &Client, space: &str, cursor: Option<&str>) -> Sse {
+        Sse::connect(
+            client,
+            &self.url(&format!("/api/spaces/{space}/events")),
+            cursor,
+        )
+        .await
+    }
+}
+
+fn texts(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix} {i}")).collect()
+}
+
+fn contents(deltas: &[crate::sse::Event]) -> Vec<String> {
+    deltas
+        .iter()
+        .map(|d| {
+            d.data["intention"]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Ends the listening connections of every node on this database.
+async fn kill_listeners(database_url: &str) -> i64 {
+    let mut conn = PgConnection::connect(database_url)
+        .await
+        .expect("connecting to PostgreSQL");
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'rhizom-listener' AND datname = current_database()) AS t",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("terminating the listeners");
+    conn.close().await.ok();
+    killed
+}
+
+#[tokio::test]
+async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_listener() {
+    let admin = std::env::var("RHIZOM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let url = rhizom::server::testing::create_postgres_database(&admin)
+        .await
+        .expect("PostgreSQL answers (scripts/test starts one if needed)");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let a = Node::start(&url, dir.path()).await;
+    let b = Node::start(&url, dir.path()).await;
+    let client = Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("a client");
+    let me = a
+        .post(&client, "/api/session", json!({ "name": "Ada" }))
+        .await;
+    let me = me["being"]["id"].as_str().expect("a guest id").to_owned();
+    let space = a
+        .post(&client, "/api/spaces", json!({ "name": "Shared" }))
+        .await;
+    let space = space["id"].as_str().expect("a space id").to_owned();
+    // Streams are read anonymously, so no presence deltas come between the messages.
+    let reader = Client::new();
+
+    // Subscribed on B, written through A: in order, once.
+    let mut on_b = b.stream(&reader, &space, None).await;
+    let start = on_b.until_live().await.position();
+    let first = texts("through A", 20);
+    a.say(&client, &space, &first).await;
+    let got = on_b.collect_deltas(20, WAIT).await;
+    let last = assert_chain(start, &got);
+    assert_eq!(contents(&got), first);
+    assert!(
+        on_b.events_within(Duration::from_millis(500))
+            .await
+            .is_empty(),
+        "nothing twice"
+    );
+    let cursor = got.last().and_then(|d| d.id.clone()).expect("a cursor");
+    assert_eq!(position_of(&cursor), last);
+    drop(on_b);
+
+    // The cursor from B resumes on A.
+    let second = texts("while away", 5);
+    a.say(&client, &space, &second).await;
+    let mut on_a = a.stream(&reader, &space, Some(&cursor)).await;
+    let resumed = on_a.until_live().await;
+    assert!(
+        resumed.reset.is_none(),
+        "a cursor from another node resumes exactly"
+    );
+    let last = assert_chain(last, &resumed.deltas);
+    assert_eq!(contents(&resumed.deltas), second);
+
+    // Presence spans nodes: Ada, in the space with a stream open on B, is online through A.
+    let moved = send(
+        client
+            .patch(a.url(&format!("/api/beings/{me}")))
+            .json(&json!({ "location_id": space })),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let _ada_on_b = b.stream(&client, &space, None).await;
+    let mut online = false;
+    for _ in 0..50 {
+        let beings = send(client.get(a.url(&format!("/api/spaces/{space}/beings"))))
+            .await
+            .body;
+        online = beings
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|b| b["id"] == me.as_str() && b["online"] == true);
+        if online {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(online, "a stream on B makes Ada online as A sees it");
+    // Her presence came to A's stream as a delta too: count it into the chain.
+    let presence = on_a.collect_deltas(2, WAIT).await;
+    let last = assert_chain(last, &presence);
+    assert!(
+        presence.iter().any(|d| d.op() == "presence"),
+        "{presence:?}"
+    );
+
+    // Every node's listener loses its connection, and one message is written through B at
+    // once — the last change for a while, so no later notification can heal a lost one: the
+    // stream on A still gets it (a reconnecting listener catches up from the log). Repeated,
+    // because the loss and the write race.
+    let mut last = last;
+    for round in 0..8 {
+        assert!(kill_listeners(&url).await >= 2, "both nodes listen");
+        let line = texts(&format!("after loss {round}"), 1);
+        b.say(&client, &space, &line).await;
+        let got = on_a.collect_deltas(1, Duration::from_secs(10)).await;
+        last = assert_chain(last, &got);
+        assert_eq!(contents(&got), line);
+    }
+}
