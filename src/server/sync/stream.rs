@@ -163,20 +163,26 @@ impl LiveStream {
                         Ok(frame) => frame,
                         Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => return None,
                     };
-                    let mut batch = Vec::new();
-                    if !self.take(&frame, &mut batch) {
+                    let Some(first) = self.take(&frame) else {
                         if self.ended { return None; }
                         continue;
-                    }
-                    while batch.len() < BATCH_BYTES && !self.ended {
+                    };
+                    // The frame's own bytes, shared with every subscriber; copied into a batch
+                    // only when more frames are ready at once.
+                    let mut batch: Option<Vec<u8>> = None;
+                    while !self.ended && batch.as_ref().is_none_or(|b| b.len() < BATCH_BYTES) {
                         match self.subscription.rx.try_recv() {
-                            Ok(frame) => { self.take(&frame, &mut batch); }
+                            Ok(frame) => {
+                                if let Some(more) = self.take(&frame) {
+                                    batch.get_or_insert_with(|| first.to_vec()).extend_from_slice(&more);
+                                }
+                            }
                             Err(TryRecvError::Empty) => break,
-                            Err(_) => { self.ended = true; }
+                            Err(_) => self.ended = true,
                         }
                     }
                     self.heartbeat.reset();
-                    return Some(Bytes::from(batch));
+                    return Some(batch.map_or(first, Bytes::from));
                 }
                 _ = self.heartbeat.tick() => return Some(Bytes::from_static(b": ping\n\n")),
                 _ = &mut self.shutdown => return None,
@@ -184,20 +190,19 @@ impl LiveStream {
         }
     }
 
-    /// Adds a frame that follows this client's position; skips one it already has. A frame
-    /// that does not follow (possible only when a coalesced change raced the connect) ends the
-    /// stream so the client resumes exactly.
-    fn take(&mut self, frame: &super::hub::Frame, batch: &mut Vec<u8>) -> bool {
+    /// The bytes of a frame that follows this client's position; `None` for one it already
+    /// has. A frame that does not follow (possible only when a coalesced change raced the
+    /// connect) ends the stream so the client resumes exactly.
+    fn take(&mut self, frame: &super::hub::Frame) -> Option<Bytes> {
         if frame.pos <= self.position {
-            return false;
+            return None;
         }
         if frame.prev != self.position {
             self.ended = true;
-            return false;
+            return None;
         }
-        batch.extend_from_slice(&frame.bytes);
         self.position = frame.pos;
         self.ended |= frame.ends;
-        true
+        Some(frame.bytes.clone())
     }
 }

@@ -1,0 +1,230 @@
+//! `fanout`: N subscribers on one stream, a publisher posting M messages at R per second;
+//! publish-to-receive latency percentiles, delivered against expected, duplicates, reorders.
+//! Each message carries `#b<seq>:<µs since start>#`; publisher and subscribers share a clock.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::http::{Conn, Dechunker, authority, read_head};
+use crate::target::Target;
+
+pub struct Args {
+    pub subscribers: usize,
+    pub messages: usize,
+    pub rate: f64,
+}
+
+#[derive(Default)]
+struct Seen {
+    latencies_us: Vec<u32>,
+    delivered: usize,
+    duplicates: usize,
+    reorders: usize,
+}
+
+/// Finds `#b<seq>:<us>#` markers in `text`, keeping an unfinished tail for the next read.
+fn scan(text: &mut Vec<u8>, mut each: impl FnMut(usize, u64)) {
+    let mut at = 0;
+    let mut keep_from = text.len().saturating_sub(32);
+    while let Some(offset) = text[at..].windows(2).position(|w| w == b"#b") {
+        let start = at + offset + 2;
+        let Some(end) = text[start..].iter().position(|b| *b == b'#') else {
+            keep_from = at + offset;
+            break;
+        };
+        let marker = String::from_utf8_lossy(&text[start..start + end]).into_owned();
+        if let Some((seq, us)) = marker.split_once(':')
+            && let (Ok(seq), Ok(us)) = (seq.parse(), us.parse())
+        {
+            each(seq, us);
+        }
+        at = start + end + 1;
+        keep_from = keep_from.max(at);
+    }
+    text.drain(..keep_from.min(text.len()));
+}
+
+async fn subscriber(
+    target: Arc<Target>,
+    start: Instant,
+    messages: usize,
+    connecting: OwnedSemaphorePermit,
+    ready: tokio::sync::mpsc::Sender<()>,
+    deadline: Arc<tokio::sync::watch::Receiver<Option<Instant>>>,
+) -> std::io::Result<Seen> {
+    let mut stream = TcpStream::connect(authority(&target.base)).await?;
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+        target.stream_path(),
+        authority(&target.base)
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut buf = Vec::new();
+    let (status, headers) = read_head(&mut stream, &mut buf).await?;
+    if status != 200 {
+        return Err(std::io::Error::other(format!("stream answered {status}")));
+    }
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    // In: let the next one connect, and count this one ready.
+    drop(connecting);
+    let _ = ready.send(()).await;
+    drop(ready);
+    let mut seen = Seen::default();
+    let mut got = vec![false; messages];
+    let mut last_seq: Option<usize> = None;
+    let mut dechunker = Dechunker::default();
+    let mut text = Vec::new();
+    let mut raw = std::mem::take(&mut buf);
+    let mut chunk = vec![0u8; 16 * 1024];
+    while seen.delivered < messages {
+        if chunked {
+            dechunker.feed(&raw, &mut text);
+        } else {
+            text.extend_from_slice(&raw);
+        }
+        raw.clear();
+        scan(&mut text, |seq, sent_us| {
+            let now_us = start.elapsed().as_micros() as u64;
+            if seq >= messages {
+                return;
+            }
+            if got[seq] {
+                seen.duplicates += 1;
+                return;
+            }
+            got[seq] = true;
+            seen.delivered += 1;
+            if last_seq.is_some_and(|last| seq < last) {
+                seen.reorders += 1;
+            }
+            last_seq = Some(seq);
+            seen.latencies_us
+                .push(now_us.saturating_sub(sent_us) as u32);
+        });
+        if seen.delivered >= messages {
+            break;
+        }
+        let wait = match *deadline.borrow() {
+            Some(at) => at.saturating_duration_since(Instant::now()),
+            None => Duration::from_secs(3600),
+        };
+        match tokio::time::timeout(
+            wait.min(Duration::from_millis(500)),
+            stream.read(&mut chunk),
+        )
+        .await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => raw.extend_from_slice(&chunk[..n]),
+            Err(_) => {
+                if deadline.borrow().is_some_and(|at| Instant::now() >= at) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(seen)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
+    let target = Arc::new(target);
+    let start = Instant::now();
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(args.subscribers.max(1));
+    let (deadline_tx, deadline_rx) = tokio::sync::watch::channel(None);
+    let deadline_rx = Arc::new(deadline_rx);
+    // Connect in waves, so the listen backlog never overflows.
+    let connecting = Arc::new(Semaphore::new(256));
+    let mut tasks = Vec::with_capacity(args.subscribers);
+    for _ in 0..args.subscribers {
+        let permit = connecting.clone().acquire_owned().await?;
+        let (target, ready, deadline) = (target.clone(), ready_tx.clone(), deadline_rx.clone());
+        let messages = args.messages;
+        tasks.push(tokio::spawn(subscriber(
+            target, start, messages, permit, ready, deadline,
+        )));
+    }
+    drop(ready_tx);
+    let mut connected = 0;
+    let connect_deadline = Instant::now() + Duration::from_secs(120);
+    while connected < args.subscribers {
+        match tokio::time::timeout_at(connect_deadline.into(), ready_rx.recv()).await {
+            Ok(Some(())) => connected += 1,
+            _ => break,
+        }
+    }
+    let connect_time = start.elapsed();
+
+    let mut publisher = Conn::open(&target.base).await?;
+    let publish_start = Instant::now();
+    for seq in 0..args.messages {
+        let due = publish_start + Duration::from_secs_f64(seq as f64 / args.rate);
+        tokio::time::sleep_until(due.into()).await;
+        let marker = format!("#b{seq}:{}#", start.elapsed().as_micros());
+        target.publish(&mut publisher, &marker).await?;
+    }
+    let _ = deadline_tx.send(Some(Instant::now() + Duration::from_secs(10)));
+
+    let mut all = Seen::default();
+    let mut failed = 0;
+    for task in tasks {
+        match task.await? {
+            Ok(seen) => {
+                all.latencies_us.extend(seen.latencies_us);
+                all.delivered += seen.delivered;
+                all.duplicates += seen.duplicates;
+                all.reorders += seen.reorders;
+            }
+            Err(_) => failed += 1,
+        }
+    }
+    all.latencies_us.sort_unstable();
+    let l = &all.latencies_us;
+    Ok(format!(
+        "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} of {} | {} | {} | {} | {:.1} s |",
+        target.name,
+        connected,
+        args.messages,
+        args.rate,
+        percentile(l, 0.50),
+        percentile(l, 0.90),
+        percentile(l, 0.99),
+        percentile(l, 1.0),
+        all.delivered,
+        args.subscribers * args.messages,
+        all.duplicates,
+        all.reorders,
+        failed,
+        connect_time.as_secs_f64(),
+    ))
+}
+
+pub const HEADER: &str = "| target | subscribers | messages | msgs/s | p50 ms | p90 ms | p99 ms | max ms | delivered | duplicates | reorders | failed subscribers | connect time |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+
+#[cfg(test)]
+mod tests {
+    use super::scan;
+
+    #[test]
+    fn markers_are_found_even_when_split_across_reads() {
+        let mut text = b"data: {\"content\":\"#b1:100#\"} #b2:2".to_vec();
+        let mut found = Vec::new();
+        scan(&mut text, |s, us| found.push((s, us)));
+        text.extend_from_slice(b"00# more");
+        scan(&mut text, |s, us| found.push((s, us)));
+        assert_eq!(found, vec![(1, 100), (2, 200)]);
+    }
+}

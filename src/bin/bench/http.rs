@@ -1,0 +1,216 @@
+//! Just enough HTTP/1.1 over TCP for a load generator: requests on a kept-alive connection, and
+//! a streaming reader that undoes chunked framing. Thousands of SSE subscribers stay cheap.
+
+use std::io;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// `http://host:port` split into the address to dial and the `Host` header.
+pub fn authority(base: &str) -> String {
+    base.trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A kept-alive connection for request/response calls.
+pub struct Conn {
+    stream: TcpStream,
+    host: String,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    pub async fn open(base: &str) -> io::Result<Conn> {
+        let host = authority(base);
+        let stream = TcpStream::connect(&host).await?;
+        stream.set_nodelay(true)?;
+        Ok(Conn {
+            stream,
+            host,
+            buf: Vec::new(),
+        })
+    }
+
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<Response> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
+            self.host,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut out = head.into_bytes();
+        out.extend_from_slice(body);
+        self.stream.write_all(&out).await?;
+        let (status, headers) = read_head(&mut self.stream, &mut self.buf).await?;
+        let body = if let Some(len) = find(&headers, "content-length") {
+            let len: usize = len.parse().map_err(|_| bad("content-length"))?;
+            self.read_exact_body(len).await?
+        } else if find(&headers, "transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+            let mut dechunker = Dechunker::default();
+            let mut body = Vec::new();
+            loop {
+                let done = dechunker.feed(&std::mem::take(&mut self.buf), &mut body);
+                if done {
+                    break;
+                }
+                let mut chunk = [0u8; 16 * 1024];
+                let n = self.stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Err(bad("connection closed mid-body"));
+                }
+                self.buf.extend_from_slice(&chunk[..n]);
+            }
+            body
+        } else {
+            Vec::new()
+        };
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    async fn read_exact_body(&mut self, len: usize) -> io::Result<Vec<u8>> {
+        while self.buf.len() < len {
+            let mut chunk = [0u8; 16 * 1024];
+            let n = self.stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(bad("connection closed mid-body"));
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        let rest = self.buf.split_off(len);
+        Ok(std::mem::replace(&mut self.buf, rest))
+    }
+}
+
+fn find<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
+}
+
+/// Reads a response head; leaves any bytes after it in `buf`.
+pub async fn read_head(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> io::Result<(u16, Vec<(String, String)>)> {
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            buf.drain(..end + 4);
+            let mut lines = head.split("\r\n");
+            let status = lines
+                .next()
+                .and_then(|l| l.split(' ').nth(1))
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad("status line"))?;
+            let headers = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect();
+            return Ok((status, headers));
+        }
+        let mut chunk = [0u8; 8 * 1024];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(bad("connection closed before the response head"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Undoes `Transfer-Encoding: chunked` incrementally.
+#[derive(Default)]
+pub struct Dechunker {
+    pending: Vec<u8>,
+    /// Payload bytes left in the current chunk, then its CRLF.
+    left: usize,
+    in_chunk: bool,
+}
+
+impl Dechunker {
+    /// Appends the payload in `input` to `out`; true at the final zero-size chunk.
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> bool {
+        self.pending.extend_from_slice(input);
+        let mut at = 0;
+        loop {
+            if self.in_chunk {
+                let take = self.left.min(self.pending.len() - at);
+                out.extend_from_slice(&self.pending[at..at + take]);
+                at += take;
+                self.left -= take;
+                if self.left > 0 || self.pending.len() - at < 2 {
+                    break;
+                }
+                at += 2; // CRLF after the chunk
+                self.in_chunk = false;
+            } else {
+                let Some(eol) = self.pending[at..].windows(2).position(|w| w == b"\r\n") else {
+                    break;
+                };
+                let line = String::from_utf8_lossy(&self.pending[at..at + eol]).into_owned();
+                at += eol + 2;
+                let size = usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16)
+                    .unwrap_or(0);
+                if size == 0 {
+                    self.pending.drain(..at);
+                    return true;
+                }
+                self.left = size;
+                self.in_chunk = true;
+            }
+        }
+        self.pending.drain(..at);
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dechunker;
+
+    #[test]
+    fn chunks_split_anywhere_come_out_whole() {
+        let wire = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+        for split in 0..wire.len() {
+            let mut d = Dechunker::default();
+            let mut out = Vec::new();
+            let first = d.feed(&wire[..split], &mut out);
+            let done = d.feed(&wire[split..], &mut out);
+            assert!(done || first, "split at {split}");
+            assert_eq!(out, b"hello world", "split at {split}");
+        }
+    }
+}

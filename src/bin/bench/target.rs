@@ -1,0 +1,106 @@
+//! What the bench drives: a rhizom server (a space's SSE stream, messages posted through the
+//! API) or an nchan relay (`GET /sub/<channel>`, `POST /pub/<channel>`).
+
+use crate::http::Conn;
+
+pub struct Target {
+    pub name: &'static str,
+    pub base: String,
+    kind: Kind,
+}
+
+enum Kind {
+    Rhizom { space_id: String, cookie: String },
+    Nchan { channel: String },
+}
+
+impl Target {
+    /// Signs in as a guest and creates a fresh space to publish into.
+    pub async fn rhizom(base: &str) -> anyhow::Result<Target> {
+        let mut conn = Conn::open(base).await?;
+        let json = [("Content-Type", "application/json")];
+        let session = conn
+            .request("POST", "/api/session", &json, br#"{"name":"bench"}"#)
+            .await?;
+        anyhow::ensure!(
+            session.status == 200,
+            "signing in answered {}",
+            session.status
+        );
+        let cookie = session
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
+            .to_owned();
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("Cookie", cookie.as_str()),
+        ];
+        let space = conn
+            .request("POST", "/api/spaces", &headers, br#"{"name":"bench"}"#)
+            .await?;
+        anyhow::ensure!(
+            space.status == 201,
+            "creating a space answered {}",
+            space.status
+        );
+        let space: serde_json::Value = serde_json::from_slice(&space.body)?;
+        let space_id = space["id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("no space id"))?
+            .to_owned();
+        Ok(Target {
+            name: "rhizom",
+            base: base.to_owned(),
+            kind: Kind::Rhizom { space_id, cookie },
+        })
+    }
+
+    pub fn nchan(base: &str) -> Target {
+        let channel = format!("bench{}", std::process::id());
+        Target {
+            name: "nchan",
+            base: base.to_owned(),
+            kind: Kind::Nchan { channel },
+        }
+    }
+
+    pub fn stream_path(&self) -> String {
+        match &self.kind {
+            Kind::Rhizom { space_id, .. } => format!("/api/spaces/{space_id}/events"),
+            Kind::Nchan { channel } => format!("/sub/{channel}"),
+        }
+    }
+
+    /// Publishes `text` and waits for the server to accept it (rhizom: stored durably).
+    pub async fn publish(&self, conn: &mut Conn, text: &str) -> anyhow::Result<()> {
+        let status = match &self.kind {
+            Kind::Rhizom { space_id, cookie } => {
+                let body = serde_json::json!({ "content": text }).to_string();
+                let headers = [
+                    ("Content-Type", "application/json"),
+                    ("Cookie", cookie.as_str()),
+                ];
+                let path = format!("/api/spaces/{space_id}/intentions");
+                conn.request("POST", &path, &headers, body.as_bytes())
+                    .await?
+                    .status
+            }
+            Kind::Nchan { channel } => {
+                conn.request("POST", &format!("/pub/{channel}"), &[], text.as_bytes())
+                    .await?
+                    .status
+            }
+        };
+        anyhow::ensure!((200..300).contains(&status), "publishing answered {status}");
+        Ok(())
+    }
+
+    /// The signed-in cookie and space, for modes that need more of the API.
+    pub fn rhizom_parts(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            Kind::Rhizom { space_id, cookie } => Some((space_id, cookie)),
+            Kind::Nchan { .. } => None,
+        }
+    }
+}

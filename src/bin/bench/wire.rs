@@ -1,0 +1,175 @@
+//! `wire`: bytes on an open stream for one new message, one edit and one presence change,
+//! against the whole state of the space (every message and being as JSON) at several sizes.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::http::{Conn, authority, read_head};
+use crate::target::Target;
+
+const CONTENT: &str = "a message of ordinary length, about as long as people write them";
+
+/// A raw stream connection that counts every body byte (chunk framing included).
+struct Raw {
+    stream: TcpStream,
+}
+
+impl Raw {
+    async fn open(base: &str, path: &str, cookie: Option<&str>) -> anyhow::Result<Raw> {
+        let mut stream = TcpStream::connect(authority(base)).await?;
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n{cookie}\r\n",
+            authority(base)
+        );
+        stream.write_all(head.as_bytes()).await?;
+        let mut buf = Vec::new();
+        let (status, _) = read_head(&mut stream, &mut buf).await?;
+        anyhow::ensure!(status == 200, "the stream answered {status}");
+        let mut raw = Raw { stream };
+        raw.drain().await?;
+        Ok(raw)
+    }
+
+    /// Reads until the stream has been quiet for a moment; returns the bytes read.
+    async fn drain(&mut self) -> anyhow::Result<usize> {
+        let mut total = 0;
+        let mut chunk = vec![0u8; 64 * 1024];
+        while let Ok(read) =
+            tokio::time::timeout(Duration::from_millis(300), self.stream.read(&mut chunk)).await
+        {
+            match read? {
+                0 => break,
+                n => total += n,
+            }
+        }
+        Ok(total)
+    }
+}
+
+async fn post(
+    conn: &mut Conn,
+    cookie: &str,
+    path: &str,
+    method: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let headers = [("Content-Type", "application/json"), ("Cookie", cookie)];
+    let response = conn
+        .request(method, path, &headers, body.to_string().as_bytes())
+        .await?;
+    anyhow::ensure!(
+        (200..300).contains(&response.status),
+        "{method} {path} answered {}",
+        response.status
+    );
+    Ok(serde_json::from_slice(&response.body).unwrap_or_default())
+}
+
+/// The whole state as JSON, page by page: what a client re-downloading everything would fetch.
+async fn full_state_bytes(conn: &mut Conn, space: &str) -> anyhow::Result<usize> {
+    let mut total = conn
+        .request("GET", &format!("/api/spaces/{space}/beings"), &[], b"")
+        .await?
+        .body
+        .len();
+    let mut before = String::new();
+    loop {
+        let path = format!("/api/spaces/{space}/intentions?limit=200{before}");
+        let page = conn.request("GET", &path, &[], b"").await?;
+        total += page.body.len();
+        let page: serde_json::Value = serde_json::from_slice(&page.body)?;
+        match page["next"].as_str() {
+            Some(next) => before = format!("&before={next}"),
+            None => return Ok(total),
+        }
+    }
+}
+
+pub async fn run(base: &str, sizes: &[usize]) -> anyhow::Result<String> {
+    let mut rows = vec![HEADER.to_owned()];
+    for &size in sizes {
+        let target = Target::rhizom(base).await?;
+        let (space, cookie) = target.rhizom_parts().expect("a rhizom target");
+        let (space, cookie) = (space.to_owned(), cookie.to_owned());
+        let mut conn = Conn::open(base).await?;
+        let messages = format!("/api/spaces/{space}/intentions");
+        for _ in 0..size {
+            post(
+                &mut conn,
+                &cookie,
+                &messages,
+                "POST",
+                &serde_json::json!({ "content": CONTENT }),
+            )
+            .await?;
+        }
+        let mut watcher = Raw::open(base, &format!("/api/spaces/{space}/events"), None).await?;
+
+        let posted = post(
+            &mut conn,
+            &cookie,
+            &messages,
+            "POST",
+            &serde_json::json!({ "content": CONTENT }),
+        )
+        .await?;
+        let new_message = watcher.drain().await?;
+        let edit_path = format!(
+            "/api/intentions/{}",
+            posted["id"].as_str().unwrap_or_default()
+        );
+        post(
+            &mut conn,
+            &cookie,
+            &edit_path,
+            "PATCH",
+            &serde_json::json!({ "content": format!("{CONTENT}!") }),
+        )
+        .await?;
+        let edit = watcher.drain().await?;
+
+        // Someone walks in (a being delta), then opens the space (the presence delta).
+        let guest = Target::rhizom(base).await?;
+        let (_, guest_cookie) = guest.rhizom_parts().expect("a rhizom target");
+        let me: serde_json::Value = {
+            let response = conn
+                .request("GET", "/api/me", &[("Cookie", guest_cookie)], b"")
+                .await?;
+            serde_json::from_slice(&response.body)?
+        };
+        let me_path = format!(
+            "/api/beings/{}",
+            me["being"]["id"].as_str().unwrap_or_default()
+        );
+        post(
+            &mut conn,
+            guest_cookie,
+            &me_path,
+            "PATCH",
+            &serde_json::json!({ "location_id": space }),
+        )
+        .await?;
+        watcher.drain().await?;
+        let _guest_stream = Raw::open(
+            base,
+            &format!("/api/spaces/{space}/events"),
+            Some(guest_cookie),
+        )
+        .await?;
+        let presence = watcher.drain().await?;
+
+        let full = full_state_bytes(&mut conn, &space).await?;
+        rows.push(format!(
+            "| {size} | {new_message} B | {edit} B | {presence} B | {full} B | {:.4}% |",
+            100.0 * new_message as f64 / full as f64
+        ));
+    }
+    Ok(rows.join("\n"))
+}
+
+const HEADER: &str = "| messages in the space | one new message | one edit | one presence change | whole state as JSON | new message / whole state |\n|---|---|---|---|---|---|";
