@@ -13,6 +13,8 @@ use crate::http::{Conn, Dechunker, authority, read_head};
 use crate::target::Target;
 
 pub struct Args {
+    /// Where subscribers connect, round-robin (several nodes); the publisher's server if empty.
+    pub subscribe_urls: Vec<String>,
     pub subscribers: usize,
     pub messages: usize,
     pub rate: f64,
@@ -50,17 +52,18 @@ fn scan(text: &mut Vec<u8>, mut each: impl FnMut(usize, u64)) {
 
 async fn subscriber(
     target: Arc<Target>,
+    base: String,
     start: Instant,
     messages: usize,
     connecting: OwnedSemaphorePermit,
     ready: tokio::sync::mpsc::Sender<()>,
     deadline: Arc<tokio::sync::watch::Receiver<Option<Instant>>>,
 ) -> std::io::Result<Seen> {
-    let mut stream = TcpStream::connect(authority(&target.base)).await?;
+    let mut stream = TcpStream::connect(authority(&base)).await?;
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
         target.stream_path(),
-        authority(&target.base)
+        authority(&base)
     );
     stream.write_all(request.as_bytes()).await?;
     let mut buf = Vec::new();
@@ -149,12 +152,18 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
     // Connect in waves, so the listen backlog never overflows.
     let connecting = Arc::new(Semaphore::new(256));
     let mut tasks = Vec::with_capacity(args.subscribers);
-    for _ in 0..args.subscribers {
+    let bases = if args.subscribe_urls.is_empty() {
+        vec![target.base.clone()]
+    } else {
+        args.subscribe_urls.clone()
+    };
+    for i in 0..args.subscribers {
         let permit = connecting.clone().acquire_owned().await?;
         let (target, ready, deadline) = (target.clone(), ready_tx.clone(), deadline_rx.clone());
+        let base = bases[i % bases.len()].clone();
         let messages = args.messages;
         tasks.push(tokio::spawn(subscriber(
-            target, start, messages, permit, ready, deadline,
+            target, base, start, messages, permit, ready, deadline,
         )));
     }
     drop(ready_tx);
@@ -193,9 +202,14 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
     }
     all.latencies_us.sort_unstable();
     let l = &all.latencies_us;
+    let name = if bases.len() > 1 {
+        format!("{} ({} nodes)", target.name, bases.len())
+    } else {
+        target.name.to_owned()
+    };
     Ok(format!(
         "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} of {} | {} | {} | {} | {:.1} s |",
-        target.name,
+        name,
         connected,
         args.messages,
         args.rate,

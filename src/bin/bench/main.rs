@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! rhizom-bench fanout [--target rhizom|nchan] [--url URL] [--subscribers N] [--messages M] [--rate R]
+//!                     [--subscribe-urls URL,URL]   (subscribers split across several nodes)
 //! rhizom-bench wire   [--url URL] [--sizes 100,1000,10000]
+//! rhizom-bench create-database [--admin POSTGRES_URL]      (for a several-node run)
 //! ```
 
 mod fanout;
@@ -38,7 +40,11 @@ async fn main() -> anyhow::Result<()> {
                 "nchan" => Target::nchan(&url),
                 other => anyhow::bail!("--target is rhizom or nchan, not {other:?}"),
             };
+            let subscribe_urls = option(&args, "--subscribe-urls")
+                .map(|list| list.split(',').map(str::to_owned).collect())
+                .unwrap_or_default();
             let run = fanout::Args {
+                subscribe_urls,
                 subscribers: number(&args, "--subscribers", 1000)?,
                 messages: number(&args, "--messages", 200)?,
                 rate: number(&args, "--rate", 50.0)?,
@@ -47,6 +53,15 @@ async fn main() -> anyhow::Result<()> {
                 println!("{}", fanout::HEADER);
             }
             println!("{}", fanout::run(target, run).await?);
+        }
+        Some("create-database") => {
+            // A fresh PostgreSQL database for a several-node run; prints its URL.
+            let admin = option(&args, "--admin")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+            println!(
+                "{}",
+                rhizom::server::testing::create_postgres_database(&admin).await?
+            );
         }
         Some("wire") => {
             let sizes = option(&args, "--sizes").unwrap_or_else(|| "100,1000,10000".to_owned());
