@@ -81,6 +81,8 @@ export default defineConfig({
       LEPTOS_OUTPUT_NAME: "rhizom",
       DATABASE_URL: `sqlite://${path.join(dbDir, "e2e.db")}`,
       RUST_LOG: "info",
+      // Short, so a test sees someone go offline soon after their page closes.
+      RHIZOM_PRESENCE_GRACE_MS: "1500",
     },
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

@@ -1,5 +1,7 @@
 import { expect, test } from "@playwright/test";
 import {
+  button,
+  composer,
   createSpace,
   messageItem,
   presenceRow,
@@ -55,6 +57,13 @@ test("pages are server-rendered: a space and the home page work with JavaScript 
     await expect(presenceRow(page, name)).toBeVisible();
     await expect(messageItem(page, text)).toHaveCount(1);
     await expect(messageItem(page, text)).toContainText(name);
+
+    // The composer is a plain form: without JavaScript it posts and the page comes back.
+    const typed = uniq("typed with JavaScript off");
+    await composer(page).fill(typed);
+    await button(page, "Send").click();
+    await expect(page).toHaveURL(new RegExp(`/s/${id}/?\\??$`));
+    await expect(messageItem(page, typed)).toHaveCount(1);
 
     await page.goto("/");
     const spaces = spacesList(page);

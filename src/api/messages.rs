@@ -1,9 +1,31 @@
 //! Messages: post, edit, delete.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{ApiError, Intention};
+use crate::model::{ApiError, Being, Intention, IntentionPage};
+
+/// An older page of a space's messages, with the names of their authors.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OlderPage {
+    pub page: IntentionPage,
+    /// Every author of the page's messages, wherever they are now.
+    pub authors: Vec<Being>,
+}
+
+/// The page of messages before `before` (a cursor from a snapshot's `more` or a page's `next`).
+#[server(prefix = "/rpc")]
+pub async fn older_messages(space_id: Uuid, before: String) -> Result<OlderPage, ApiError> {
+    use crate::server::{context, ops};
+    let state = context::state()?;
+    let page = ops::intentions::page(&state, space_id, Some(&before), None).await?;
+    let mut owners: Vec<Uuid> = page.items.iter().map(|i| i.owner_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let authors = ops::beings::get_many(&state, &owners).await?;
+    Ok(OlderPage { page, authors })
+}
 
 /// Post a message; `id` is chosen by the client so that sending twice stores it once.
 #[server(prefix = "/rpc")]

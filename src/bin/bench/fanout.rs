@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::http::{Conn, Dechunker, authority, read_head};
+use crate::stats::percentile;
 use crate::target::Target;
 
 pub struct Args {
@@ -133,14 +134,6 @@ async fn subscriber(
         }
     }
     Ok(seen)
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
 }
 
 pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {

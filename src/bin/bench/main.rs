@@ -5,11 +5,16 @@
 //! rhizom-bench fanout [--target rhizom|nchan] [--url URL] [--subscribers N] [--messages M] [--rate R]
 //!                     [--subscribe-urls URL,URL]   (subscribers split across several nodes)
 //! rhizom-bench wire   [--url URL] [--sizes 100,1000,10000]
+//! rhizom-bench scale  [--url URL] [--sizes 0,100000] [--posts 5000] [--clients 16]
+//! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
 //! rhizom-bench create-database [--admin POSTGRES_URL]      (for a several-node run)
 //! ```
 
 mod fanout;
 mod http;
+mod memory;
+mod scale;
+mod stats;
 mod target;
 mod wire;
 
@@ -27,6 +32,18 @@ fn number<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyh
             .map_err(|_| anyhow::anyhow!("{name} takes a number, not {v:?}")),
         None => Ok(default),
     }
+}
+
+/// A comma-separated list of numbers.
+fn list(args: &[String], name: &str, default: &str) -> anyhow::Result<Vec<usize>> {
+    let raw = option(args, name).unwrap_or_else(|| default.to_owned());
+    raw.split(',')
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{name} takes numbers, not {v:?}"))
+        })
+        .collect()
 }
 
 #[tokio::main]
@@ -64,12 +81,25 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Some("wire") => {
-            let sizes = option(&args, "--sizes").unwrap_or_else(|| "100,1000,10000".to_owned());
-            let sizes: Vec<usize> = sizes.split(',').map(str::parse).collect::<Result<_, _>>()?;
+            let sizes = list(&args, "--sizes", "100,1000,10000")?;
             println!("{}", wire::run(&url, &sizes).await?);
         }
+        Some("scale") => {
+            let sizes = list(&args, "--sizes", "0,100000")?;
+            let posts = number(&args, "--posts", 5000)?;
+            let clients = number(&args, "--clients", 16)?;
+            println!("{}", scale::run(&url, &sizes, posts, clients).await?);
+        }
+        Some("memory") => {
+            let pid = number(&args, "--pid", 0_u32)?;
+            anyhow::ensure!(pid > 0, "memory needs --pid, the server's process id");
+            let counts = list(&args, "--counts", "1000,5000,10000")?;
+            println!("{}", memory::run(&url, pid, &counts).await?);
+        }
         _ => {
-            eprintln!("usage: rhizom-bench fanout|wire [options]; see docs/PERFORMANCE.md");
+            eprintln!(
+                "usage: rhizom-bench fanout|wire|scale|memory [options]; see docs/PERFORMANCE.md"
+            );
             std::process::exit(2);
         }
     }

@@ -29,6 +29,12 @@ pub async fn get(state: &AppState, id: Uuid) -> Result<Being, ApiError> {
     find(conn.exec(), id).await
 }
 
+/// The beings with these ids that exist, in no particular order.
+pub async fn get_many(state: &AppState, ids: &[Uuid]) -> Result<Vec<Being>, ApiError> {
+    let mut conn = state.db.reader().await?;
+    Ok(db_beings::get_many(conn.exec(), ids).await?)
+}
+
 async fn find(ex: Exec<'_>, id: Uuid) -> Result<Being, ApiError> {
     db_beings::get(ex, id)
         .await?

@@ -1,9 +1,10 @@
 //! Components shared by the pages; the tree mirrors the page.
 
-pub mod chat;
+mod chat;
 mod error_note;
 mod identity;
 mod presence;
+mod text;
 
 pub use chat::Chat;
 pub use error_note::ErrorNote;

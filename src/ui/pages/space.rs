@@ -9,9 +9,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::api::{DeleteMessage, EditMessage, PostMessage, SpaceView, open_space};
+use crate::api::{SpaceView, open_space};
 use crate::model::ApiError;
-use crate::ui::components::chat::ChatActions;
 use crate::ui::components::{Chat, ErrorNote, Presence};
 use crate::ui::session::use_session;
 use crate::ui::space::{SpaceDataStoreFields, SpaceStore, SpaceSync, Status};
@@ -65,12 +64,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
     Effect::new(move |_| crate::client::follow(space_id.to_string(), sync));
     #[cfg(not(feature = "hydrate"))]
     let _ = space_id;
-    let actions = ChatActions {
-        post: ServerAction::<PostMessage>::new(),
-        edit: ServerAction::<EditMessage>::new(),
-        delete: ServerAction::<DeleteMessage>::new(),
-    };
-    let store = sync.store.0;
+    let store = sync.store.data;
     let name = move || store.space().read().name.clone();
     view! {
         <Title text=move || format!("{} · rhizom", name()) />
@@ -83,7 +77,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
                 <p class="card error" role="alert">"This space was deleted."</p>
             </Show>
             <Presence me=me.clone() />
-            <Chat me=me.clone() actions />
+            <Chat me />
         </div>
     }
 }

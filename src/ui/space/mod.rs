@@ -1,9 +1,13 @@
 //! A space's live state in the page: a reactive store built from a snapshot and kept current
 //! by the stream (see `crate::client`), shared by every component of the space page.
 
+mod runs;
 mod store;
+mod writer;
 
-pub use store::{SpaceData, SpaceDataStoreFields, SpaceStore};
+pub use runs::Stamp;
+pub use store::{Arrival, Message, Outbox, SpaceData, SpaceDataStoreFields, SpaceStore};
+pub use writer::Writer;
 
 use leptos::prelude::*;
 

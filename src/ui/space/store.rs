@@ -1,11 +1,15 @@
-//! The per-space reactive store. Rows are keyed by id, so applying a delta writes one row:
-//! an edit touches that message, a rename that being.
+//! The per-space reactive store. Beings are keyed fields; messages are a keyed list whose rows
+//! each carry their own signals, so applying a delta writes one row: an edit sets that
+//! message's signal, a rename that being's field. Runs (a message that continues its author's
+//! run shows no header) are kept as messages arrive and leave, by looking only at the
+//! neighbours of the row that changed.
 
 use leptos::prelude::*;
 use reactive_stores::Store;
 use uuid::Uuid;
 
-use crate::model::{Being, Intention};
+use super::runs::{Stamp, starts_run};
+use crate::model::{Being, Intention, IntentionPage, Timestamp};
 use crate::sync::{Cursor, Snapshot, SpaceModel};
 
 #[derive(Clone, Debug, Store)]
@@ -19,12 +23,57 @@ pub struct SpaceData {
     pub beings: Vec<Being>,
     /// Beings with a live stream here.
     pub online: Vec<Uuid>,
-    /// Messages, oldest first.
-    #[store(key: Uuid = |intention| intention.id)]
-    pub intentions: Vec<Intention>,
+    /// The messages this page holds, oldest first: the newest page, and older pages as the
+    /// reader scrolls back.
+    #[store(key: Uuid = |message| message.stamp.id)]
+    pub messages: Vec<Message>,
+    /// Cursor of the next older page, if there is one.
+    pub more: Option<String>,
     /// Authors of shown messages who are not in the space, for their names.
     #[store(key: Uuid = |being| being.id)]
     pub authors: Vec<Being>,
+}
+
+/// One row of the conversation. Its parts are its own signals: the list changing shape (a
+/// message added or removed) leaves every other row untouched.
+#[derive(Clone, Debug)]
+pub struct Message {
+    /// Id, author, kind and time: fixed for the row's life.
+    pub stamp: Stamp,
+    pub intention: ArcRwSignal<Intention>,
+    /// Starts a run, so it shows its author and time.
+    pub head: ArcRwSignal<bool>,
+    /// Written on this page and not yet confirmed by the server.
+    pub outbox: ArcRwSignal<Option<Outbox>>,
+}
+
+impl Message {
+    fn new(intention: Intention, head: bool, outbox: Option<Outbox>) -> Self {
+        Message {
+            stamp: Stamp::of(&intention),
+            intention: ArcRwSignal::new(intention),
+            head: ArcRwSignal::new(head),
+            outbox: ArcRwSignal::new(outbox),
+        }
+    }
+}
+
+/// Where a message written here stands until the server's copy arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outbox {
+    /// Waiting its turn, or for the connection to come back.
+    Queued,
+    Sending,
+    /// Refused or undeliverable; the reader may retry.
+    Failed(String),
+}
+
+/// A message that arrived from the stream at the end of the conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub content: String,
 }
 
 impl SpaceData {
@@ -43,115 +92,277 @@ impl SpaceData {
                 .map(|b| b.being.id)
                 .collect(),
             beings: snapshot.beings.into_iter().map(|b| b.being).collect(),
-            intentions,
+            messages: with_runs(intentions),
+            more: snapshot.more,
             authors: snapshot.authors,
         }
     }
 }
 
+/// Rows for `intentions` (oldest first).
+fn with_runs(intentions: Vec<Intention>) -> Vec<Message> {
+    let mut rows: Vec<Message> = Vec::with_capacity(intentions.len());
+    for intention in intentions {
+        let head = starts_run(rows.last().map(|m| &m.stamp), &Stamp::of(&intention));
+        rows.push(Message::new(intention, head, None));
+    }
+    rows
+}
+
 /// The store as a [`SpaceModel`], so `sync::apply` drives it.
 #[derive(Clone, Copy)]
-pub struct SpaceStore(pub Store<SpaceData>);
+pub struct SpaceStore {
+    pub data: Store<SpaceData>,
+    /// The latest message to arrive at the end, for scrolling and announcements.
+    pub arrival: RwSignal<Option<Arrival>>,
+}
 
 impl SpaceStore {
     pub fn new(snapshot: Snapshot) -> Self {
-        SpaceStore(Store::new(SpaceData::from_snapshot(snapshot)))
+        SpaceStore {
+            data: Store::new(SpaceData::from_snapshot(snapshot)),
+            arrival: RwSignal::new(None),
+        }
     }
 
-    /// Replaces everything (a reset).
+    /// Replaces everything (a reset), keeping the messages written here that the server has
+    /// not confirmed: they are still on their way.
     pub fn reset(&self, snapshot: Snapshot) {
-        self.0.set(SpaceData::from_snapshot(snapshot));
+        let pending: Vec<(Intention, Option<Outbox>)> =
+            self.data.messages().with_untracked(|rows| {
+                rows.iter()
+                    .filter_map(|m| {
+                        let outbox = m.outbox.get_untracked();
+                        outbox
+                            .is_some()
+                            .then(|| (m.intention.get_untracked(), outbox))
+                    })
+                    .collect()
+            });
+        self.data.set(SpaceData::from_snapshot(snapshot));
+        // Replacing the whole store does not refresh the keyed lists' key maps; writing a row
+        // by key before the next render would find a stale index.
+        self.data.beings().update_keys();
+        self.data.messages().update_keys();
+        self.data.authors().update_keys();
+        for (intention, outbox) in pending {
+            if !self.has_message(intention.id) {
+                self.insert(intention, outbox);
+            }
+        }
     }
 
     /// Where the store is: what a reconnect resumes from.
     pub fn cursor(&self) -> Cursor {
         Cursor {
-            epoch: self.0.epoch().get_untracked(),
-            position: self.0.position().get_untracked(),
+            epoch: self.data.epoch().get_untracked(),
+            position: self.data.position().get_untracked(),
         }
     }
 
     /// The space was deleted: there is nothing more to follow.
     pub fn is_deleted(&self) -> bool {
-        self.0.deleted().get_untracked()
+        self.data.deleted().get_untracked()
     }
 
     /// A being's display name, wherever the page knows it from.
     pub fn name_of(&self, id: Uuid) -> Option<String> {
         let find = |list: &Vec<Being>| list.iter().find(|b| b.id == id).map(|b| b.name.clone());
-        find(&self.0.beings().read()).or_else(|| find(&self.0.authors().read()))
+        find(&self.data.beings().read()).or_else(|| find(&self.data.authors().read()))
+    }
+
+    pub fn space_id_untracked(&self) -> Uuid {
+        self.data.space().with_untracked(|s| s.id)
+    }
+
+    pub fn has_message(&self, id: Uuid) -> bool {
+        self.index_of(id).is_some()
+    }
+
+    /// A row's signals, to read or write it.
+    pub fn message(&self, id: Uuid) -> Option<Message> {
+        self.data
+            .messages()
+            .with_untracked(|rows| rows.iter().rfind(|m| m.stamp.id == id).cloned())
+    }
+
+    fn index_of(&self, id: Uuid) -> Option<usize> {
+        self.data
+            .messages()
+            .with_untracked(|rows| rows.iter().rposition(|m| m.stamp.id == id))
+    }
+
+    /// The newest message's time: a message written here is stamped no earlier, so it shows
+    /// last even when this clock is behind the server's.
+    pub fn newest_at(&self) -> Option<Timestamp> {
+        self.data
+            .messages()
+            .with_untracked(|rows| rows.last().map(|m| m.stamp.at))
+    }
+
+    /// Inserts a message in time order; only it and the row after it may change runs.
+    /// Returns whether it went in at the end.
+    pub fn insert(&self, intention: Intention, outbox: Option<Outbox>) -> bool {
+        let stamp = Stamp::of(&intention);
+        let rows = self.data.messages();
+        let (at, head, len) = rows.with_untracked(|rows| {
+            let at = rows.partition_point(|m| m.stamp.order() <= stamp.order());
+            let prev = at.checked_sub(1).map(|i| &rows[i].stamp);
+            (at, starts_run(prev, &stamp), rows.len())
+        });
+        rows.write()
+            .insert(at, Message::new(intention, head, outbox));
+        self.refresh_head(at + 1);
+        at == len
+    }
+
+    /// Removes a message; only the row after it may change runs.
+    pub fn remove(&self, id: Uuid) -> Option<Intention> {
+        let at = self.index_of(id)?;
+        let removed = self.data.messages().write().remove(at);
+        self.refresh_head(at);
+        Some(removed.intention.get_untracked())
+    }
+
+    /// Replaces a known message's content and state; the row keeps its place.
+    pub fn replace(&self, intention: Intention) {
+        let Some(row) = self.message(intention.id) else {
+            return;
+        };
+        if row.stamp.at != intention.created_at {
+            // Only a message written here changes its time: the server's clock wins.
+            self.remove(intention.id);
+            self.insert(intention, None);
+            return;
+        }
+        row.intention.set(intention);
+        if row.outbox.with_untracked(Option::is_some) {
+            row.outbox.set(None);
+        }
+    }
+
+    pub fn set_outbox(&self, id: Uuid, outbox: Option<Outbox>) {
+        if let Some(row) = self.message(id) {
+            row.outbox.set(outbox);
+        }
+    }
+
+    /// Adds an older page (newest first, as the API gives it) before what is shown.
+    pub fn prepend(&self, page: IntentionPage, authors: Vec<Being>) {
+        let mut older = page.items;
+        older.reverse();
+        older.retain(|i| !self.has_message(i.id));
+        let rows = with_runs(older);
+        let added = rows.len();
+        self.data.messages().update(|list| {
+            list.splice(0..0, rows);
+        });
+        self.refresh_head(added);
+        self.data.more().set(page.next);
+        let unknown: Vec<Being> = authors
+            .into_iter()
+            .filter(|b| self.name_of_untracked(b.id).is_none())
+            .collect();
+        if !unknown.is_empty() {
+            self.data.authors().write().extend(unknown);
+        }
+    }
+
+    /// Older than the oldest loaded message while older pages are still unloaded.
+    fn before_window(&self, intention: &Intention) -> bool {
+        if self.data.more().with_untracked(Option::is_none) {
+            return false;
+        }
+        let order = Stamp::of(intention).order();
+        self.data.messages().with_untracked(|rows| {
+            rows.first()
+                .is_some_and(|first| order < first.stamp.order())
+        })
+    }
+
+    fn name_of_untracked(&self, id: Uuid) -> Option<String> {
+        untrack(|| self.name_of(id))
+    }
+
+    /// Recomputes whether the row at `at` starts a run, writing it only if it changed.
+    fn refresh_head(&self, at: usize) {
+        self.data.messages().with_untracked(|rows| {
+            if let Some(row) = rows.get(at) {
+                let head = starts_run(at.checked_sub(1).map(|i| &rows[i].stamp), &row.stamp);
+                if head != row.head.get_untracked() {
+                    row.head.set(head);
+                }
+            }
+        });
     }
 }
 
 impl SpaceModel for SpaceStore {
     fn space_id(&self) -> Uuid {
-        self.0.space().with_untracked(|s| s.id)
+        self.space_id_untracked()
     }
     fn position(&self) -> u64 {
-        self.0.position().get_untracked()
+        self.data.position().get_untracked()
     }
     fn set_position(&mut self, position: u64) {
-        self.0.position().set(position);
+        self.data.position().set(position);
     }
     fn update_space(&mut self, space: Being) {
-        self.0.space().set(space);
+        self.data.space().set(space);
     }
     fn mark_deleted(&mut self) {
-        self.0.deleted().set(true);
+        self.data.deleted().set(true);
     }
     fn upsert_being(&mut self, being: Being) {
         let known = self
-            .0
+            .data
             .beings()
             .with_untracked(|list| list.iter().any(|b| b.id == being.id));
         if known {
-            self.0.beings().at_key(being.id).set(being);
+            self.data.beings().at_key(being.id).set(being);
         } else {
-            self.0.beings().write().push(being);
+            self.data.beings().write().push(being);
         }
     }
     fn delete_being(&mut self, id: Uuid) {
         if self
-            .0
+            .data
             .beings()
             .with_untracked(|list| list.iter().any(|b| b.id == id))
         {
-            self.0.beings().write().retain(|b| b.id != id);
+            self.data.beings().write().retain(|b| b.id != id);
         }
     }
     fn upsert_intention(&mut self, intention: Intention) {
-        let known = self
-            .0
-            .intentions()
-            .with_untracked(|list| list.iter().any(|i| i.id == intention.id));
-        if known {
-            self.0.intentions().at_key(intention.id).set(intention);
+        if self.has_message(intention.id) {
+            self.replace(intention);
             return;
         }
-        let key = (intention.created_at, intention.id);
-        self.0.intentions().update(|list| {
-            let at = list.partition_point(|i| (i.created_at, i.id) <= key);
-            list.insert(at, intention);
-        });
+        if self.before_window(&intention) {
+            // Older than anything loaded: it arrives with its page if the reader scrolls back.
+            return;
+        }
+        let arrival = Arrival {
+            id: intention.id,
+            owner_id: intention.owner_id,
+            content: intention.content.clone(),
+        };
+        if self.insert(intention, None) {
+            self.arrival.set(Some(arrival));
+        }
     }
     fn delete_intention(&mut self, id: Uuid) {
-        if self
-            .0
-            .intentions()
-            .with_untracked(|list| list.iter().any(|i| i.id == id))
-        {
-            self.0.intentions().write().retain(|i| i.id != id);
-        }
+        self.remove(id);
     }
     fn set_online(&mut self, being_id: Uuid, online: bool) {
         let is_online = self
-            .0
+            .data
             .online()
             .with_untracked(|list| list.contains(&being_id));
         if online && !is_online {
-            self.0.online().write().push(being_id);
+            self.data.online().write().push(being_id);
         } else if !online && is_online {
-            self.0.online().write().retain(|id| *id != being_id);
+            self.data.online().write().retain(|id| *id != being_id);
         }
     }
 }

@@ -1,0 +1,73 @@
+//! Write and send. Enter sends, Shift+Enter starts a new line. The message shows at once; if
+//! the connection is down it waits and goes out when it is back. Without JavaScript the form
+//! posts to the server like any other, with an id made when the page was drawn.
+
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::html;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use leptos::server_fn::ServerFn;
+
+use crate::api::PostMessage;
+use crate::ui::space::{Status, Writer, use_space};
+
+#[component]
+pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl IntoView {
+    let sync = use_space();
+    let space_id = sync.store.space_id_untracked();
+    let input = NodeRef::<html::Textarea>::new();
+    let form = NodeRef::<html::Form>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = input.get_untracked() else {
+            return;
+        };
+        let text = input.value();
+        if text.trim().is_empty() {
+            return;
+        }
+        writer.send(text);
+        input.set_value("");
+        on_sent();
+    };
+    let on_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter"
+            && !ev.shift_key()
+            && !ev.is_composing()
+            && let Some(form) = form.get_untracked()
+        {
+            ev.prevent_default();
+            let _ = form.request_submit();
+        }
+    };
+    let hint = move || match sync.status.get() {
+        Status::Offline => {
+            Some("You are offline. Messages you send now will go out when you are back.")
+        }
+        Status::Reconnecting => {
+            Some("Reconnecting… messages you send now will go out when the connection is back.")
+        }
+        _ => None,
+    };
+    view! {
+        <form method="post" action=PostMessage::url() node_ref=form class="composer" on:submit=on_submit>
+            <input type="hidden" name="space_id" value=space_id.to_string() />
+            <input type="hidden" name="id" value=Uuid::new_v4().to_string() />
+            <label for="composer-text" class="visually-hidden">"Message"</label>
+            <textarea
+                id="composer-text"
+                node_ref=input
+                name="content"
+                required
+                maxlength="4000"
+                rows="2"
+                placeholder="Say something"
+                aria-describedby="composer-hint"
+                on:keydown=on_key
+            ></textarea>
+            <button type="submit">"Send"</button>
+        </form>
+        <p id="composer-hint" class="hint" aria-live="polite">{hint}</p>
+    }
+}

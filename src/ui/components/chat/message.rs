@@ -1,0 +1,159 @@
+//! One message. A row reads only its own signals, so a change elsewhere in the list leaves it
+//! alone: an edit rewrites one text, a new run header appears on one row.
+
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use leptos::server_fn::ServerFn;
+
+use crate::api::DeleteMessage;
+use crate::model::{IntentionKind, IntentionState};
+use crate::ui::components::text::RichText;
+use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
+
+#[component]
+pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> impl IntoView {
+    let sync = use_space();
+    let store = sync.store;
+    let Stamp {
+        id,
+        owner_id,
+        at: created_at,
+        ..
+    } = row.stamp;
+    let intention = RwSignal::from(row.intention);
+    let head = RwSignal::from(row.head);
+    let outbox = RwSignal::from(row.outbox);
+    // Parts of the message, each changing only when it does.
+    let content = Memo::new(move |_| intention.with(|i| i.content.clone()));
+    let state = Memo::new(move |_| intention.with(|i| i.state));
+    let kind = row.stamp.kind;
+    let author = Memo::new(move |_| store.name_of(owner_id).unwrap_or_else(|| "someone".into()));
+    let writer = writer.filter(|_| Some(owner_id) == my_id);
+    let editing = RwSignal::new(false);
+    let streaming = move || matches!(state.get(), IntentionState::Draft | IntentionState::Active);
+    let failed = move || state.get() == IntentionState::Failed || kind == IntentionKind::Error;
+    view! {
+        <li
+            class="message"
+            class:head=move || head.get()
+            class:mine=writer.is_some()
+            class:streaming=streaming
+            class:failed=failed
+            class:pending=move || outbox.read().is_some()
+            data-id=id.to_string()
+            aria-busy=move || streaming().to_string()
+        >
+            <Show when=move || head.get()>
+                <div class="meta">
+                    <span class="author">{move || author.get()}</span>
+                    <time datetime=created_at.to_rfc3339()>{created_at.hour_minute()}</time>
+                </div>
+            </Show>
+            <Show
+                when=move || editing.get()
+                fallback=move || view! { <p class="content"><RichText text=content /></p> }
+            >
+                {writer.map(|writer| view! { <EditBox id text=content.get_untracked() editing writer /> })}
+            </Show>
+            {move || progress(state.get(), kind)}
+            {move || outbox.get().map(|outbox| view! { <OutboxLine id outbox status=sync.status writer /> })}
+            {writer.map(|writer| view! {
+                <Show when=move || outbox.read().is_none() && !editing.get()>
+                    <div class="actions">
+                        <button type="button" class="link" on:click=move |_| editing.set(true)>"Edit"</button>
+                        <form method="post" action=DeleteMessage::url() class="inline" on:submit=move |ev| {
+                            ev.prevent_default();
+                            writer.delete(id);
+                        }>
+                            <input type="hidden" name="id" value=id.to_string() />
+                            <button type="submit" class="link danger">"Delete"</button>
+                        </form>
+                    </div>
+                </Show>
+            })}
+        </li>
+    }
+}
+
+/// A bot's message still being written, or one that failed.
+fn progress(state: IntentionState, kind: IntentionKind) -> Option<AnyView> {
+    let (class, text) = match (state, kind) {
+        (_, IntentionKind::Error) | (IntentionState::Failed, _) => ("progress failed", "failed"),
+        (IntentionState::Draft, _) => ("progress", "starting…"),
+        (IntentionState::Active, _) => ("progress", "writing…"),
+        (IntentionState::Complete, _) => return None,
+    };
+    Some(view! { <span class=class>{text}</span> }.into_any())
+}
+
+/// Where a message written here stands, with a retry when it was not sent.
+#[component]
+fn OutboxLine(
+    id: Uuid,
+    outbox: Outbox,
+    status: RwSignal<Status>,
+    writer: Option<Writer>,
+) -> impl IntoView {
+    match outbox {
+        Outbox::Failed(reason) => view! {
+            <span class="outbox failed" role="alert">
+                {format!("not sent — {reason}")}
+                {writer.map(|writer| view! {
+                    <button type="button" class="link" on:click=move |_| writer.retry(id)>"Retry"</button>
+                    <button type="button" class="link danger" on:click=move |_| writer.delete(id)>"Discard"</button>
+                })}
+            </span>
+        }
+        .into_any(),
+        Outbox::Sending => view! { <span class="outbox">"sending…"</span> }.into_any(),
+        Outbox::Queued => view! {
+            <span class="outbox">
+                {move || match status.get() {
+                    Status::Offline => "waiting — will send when you are back online",
+                    _ => "waiting to send",
+                }}
+            </span>
+        }
+        .into_any(),
+    }
+}
+
+/// Your message, editable in place: Enter saves, Shift+Enter is a new line, Escape cancels.
+#[component]
+fn EditBox(id: Uuid, text: String, editing: RwSignal<bool>, writer: Writer) -> impl IntoView {
+    let input = NodeRef::<html::Textarea>::new();
+    let save = move || {
+        if let Some(input) = input.get_untracked() {
+            let text = input.value();
+            if !text.trim().is_empty() {
+                writer.edit(id, text);
+            }
+        }
+        editing.set(false);
+    };
+    Effect::new(move |_| {
+        if let Some(input) = input.get() {
+            let _ = input.focus();
+        }
+    });
+    let on_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+            ev.prevent_default();
+            save();
+        }
+        "Escape" => editing.set(false),
+        _ => {}
+    };
+    view! {
+        <div class="edit-form">
+            <textarea node_ref=input aria-label="Edit message" required maxlength="4000" on:keydown=on_key>{text}</textarea>
+            <div class="row">
+                <button type="button" on:click=move |_| save()>"Save"</button>
+                <button type="button" class="link" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,146 @@
+//! The conversation: the messages this page holds, oldest to newest, and the composer.
+//!
+//! The list stays at the bottom while you read the newest; when you have scrolled up, new
+//! messages wait behind an "N new messages" button. Scrolling to the top loads the next older
+//! page, keeping what you were reading where it was.
+
+mod composer;
+mod message;
+mod scroll;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use self::composer::Composer;
+use self::message::MessageRow;
+use self::scroll::Scroller;
+use crate::api::older_messages;
+use crate::model::Being;
+use crate::ui::space::{SpaceDataStoreFields, Status, Writer, use_space};
+
+#[component]
+pub fn Chat(me: Option<Being>) -> impl IntoView {
+    let sync = use_space();
+    let store = sync.store;
+    let data = store.data;
+    let my_id = me.as_ref().map(|m| m.id);
+    let writer = my_id.map(|id| Writer::new(sync, id));
+    let scroller = Scroller::new();
+    let unseen = RwSignal::new(0_u32);
+    let announcement = RwSignal::new(String::new());
+    let loading = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+
+    // A message from someone else at the end: follow it if you were at the bottom, count it if
+    // not, and announce it to screen readers either way.
+    Effect::new(move |_| {
+        let Some(arrival) = store.arrival.get() else {
+            return;
+        };
+        if Some(arrival.owner_id) == my_id {
+            scroller.to_bottom();
+            return;
+        }
+        let name = untrack(|| store.name_of(arrival.owner_id)).unwrap_or_else(|| "someone".into());
+        announcement.set(format!("{name}: {}", arrival.content));
+        if scroller.at_bottom.get_untracked() {
+            scroller.to_bottom();
+        } else {
+            unseen.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if scroller.at_bottom.get() {
+            unseen.set(0);
+        }
+    });
+    // Messages written while the connection was down go out when it is back.
+    Effect::new(move |_| {
+        if matches!(sync.status.get(), Status::Live | Status::Polling)
+            && let Some(writer) = writer
+        {
+            writer.pump();
+        }
+    });
+    // Open at the newest message.
+    Effect::new(move |_| scroller.to_bottom());
+
+    let load_older = move || {
+        let Some(before) = data.more().get_untracked() else {
+            return;
+        };
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        let space_id = store.space_id_untracked();
+        spawn_local(async move {
+            match older_messages(space_id, before).await {
+                Ok(older) => {
+                    let keep = scroller.keep_position();
+                    store.prepend(older.page, older.authors);
+                    keep.restore();
+                }
+                Err(error) => notice.set(Some(format!(
+                    "Older messages could not be loaded: {}",
+                    error.message
+                ))),
+            }
+            loading.set(false);
+        });
+    };
+
+    view! {
+        <section class="chat card" aria-label="Chat">
+            <div
+                class="scroller"
+                node_ref=scroller.node
+                tabindex="0"
+                aria-label="Conversation"
+                on:scroll=move |_| {
+                    if scroller.scrolled() {
+                        load_older();
+                    }
+                }
+            >
+                <Show when=move || data.more().read().is_some()>
+                    <button type="button" class="link older" disabled=move || loading.get() on:click=move |_| load_older()>
+                        {move || if loading.get() { "Loading older messages…" } else { "Load older messages" }}
+                    </button>
+                </Show>
+                <ol aria-label="Messages" class="messages">
+                    <For each=move || data.messages().get() key=|row| row.stamp.id let:row>
+                        <MessageRow row my_id writer />
+                    </For>
+                </ol>
+            </div>
+            <Show when=move || { unseen.get() > 0 }>
+                <button type="button" class="pill" on:click=move |_| scroller.to_bottom()>
+                    {move || match unseen.get() { 1 => "1 new message ↓".to_owned(), n => format!("{n} new messages ↓") }}
+                </button>
+            </Show>
+            <p class="visually-hidden" aria-live="polite" aria-atomic="true">{move || announcement.get()}</p>
+            <Notice notice />
+            {writer.map(|writer| view! { <Notice notice=writer.notice /> })}
+            {match writer {
+                Some(writer) => view! { <Composer writer on_sent=move || scroller.to_bottom() /> }.into_any(),
+                None => view! { <p>"Pick a name to join the conversation."</p> <crate::ui::components::JoinForm /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Something that went wrong, until the reader dismisses it.
+#[component]
+fn Notice(notice: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        notice.get().map(|text| {
+            view! {
+                <p class="error notice" role="alert">
+                    {text}
+                    <button type="button" class="link" on:click=move |_| notice.set(None)>"Dismiss"</button>
+                </p>
+            }
+        })
+    }
+}

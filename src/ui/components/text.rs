@@ -1,0 +1,109 @@
+//! Message text: shown as text (never as HTML), newlines kept by CSS, web addresses clickable.
+
+use leptos::prelude::*;
+
+/// A piece of a message: plain text, or a web address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment<'a> {
+    Text(&'a str),
+    Link(&'a str),
+}
+
+/// Punctuation that usually ends a sentence rather than an address.
+const TRAILING: [char; 10] = ['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"'];
+
+/// Splits `text` into plain text and `http(s)://` addresses: "see https://example.com." links
+/// the address without the dot.
+pub fn segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    // Where the current run of plain text began, and where to search from.
+    let (mut plain, mut from) = (0, 0);
+    while let Some(found) = find_link(&text[from..]) {
+        let start = from + found;
+        let end = text[start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            .map_or(text.len(), |n| start + n);
+        let link = text[start..end].trim_end_matches(TRAILING);
+        let scheme = if link.starts_with("https://") { 8 } else { 7 };
+        if link.len() > scheme {
+            if start > plain {
+                out.push(Segment::Text(&text[plain..start]));
+            }
+            out.push(Segment::Link(link));
+            plain = start + link.len();
+        }
+        from = end.max(start + 1);
+    }
+    if plain < text.len() {
+        out.push(Segment::Text(&text[plain..]));
+    }
+    out
+}
+
+fn find_link(text: &str) -> Option<usize> {
+    match (text.find("http://"), text.find("https://")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A message's text, with its links.
+#[component]
+pub fn RichText(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    move || {
+        text.with(|text| {
+            segments(text)
+                .into_iter()
+                .map(|segment| match segment {
+                    Segment::Text(t) => t.to_owned().into_any(),
+                    Segment::Link(url) => view! {
+                        <a href=url.to_owned() target="_blank" rel="noopener noreferrer nofollow">{url.to_owned()}</a>
+                    }
+                    .into_any(),
+                })
+                .collect_view()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Segment::{Link, Text};
+    use super::*;
+
+    #[test]
+    fn plain_text_is_one_piece() {
+        assert_eq!(segments("hello\nthere"), vec![Text("hello\nthere")]);
+        assert_eq!(segments(""), vec![]);
+    }
+
+    #[test]
+    fn addresses_become_links_without_trailing_punctuation() {
+        assert_eq!(
+            segments("see https://example.com/a?b=1. and http://x.org"),
+            vec![
+                Text("see "),
+                Link("https://example.com/a?b=1"),
+                Text(". and "),
+                Link("http://x.org"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bare_scheme_or_other_schemes_stay_text() {
+        assert_eq!(segments("https:// then"), vec![Text("https:// then")]);
+        assert_eq!(
+            segments("javascript:alert(1)"),
+            vec![Text("javascript:alert(1)")]
+        );
+    }
+
+    #[test]
+    fn markup_stays_text() {
+        assert_eq!(
+            segments("<b>https://a.io</b>"),
+            vec![Text("<b>"), Link("https://a.io"), Text("</b>")]
+        );
+    }
+}

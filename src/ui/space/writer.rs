@@ -1,0 +1,192 @@
+//! Writing from the page: messages show at once and are confirmed by the server's copy.
+//!
+//! A new message goes into the store with an id made here, marked queued, and is sent in
+//! order, one at a time. The server's answer or its delta (whichever comes first) replaces it;
+//! both carry the same id, so it never shows twice. When the server cannot be reached the
+//! message waits and goes out when the connection is back; when the server refuses it, the
+//! row says so and offers to retry. Edits and deletes apply at once and are undone, with a
+//! notice, if the server refuses them.
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+use super::{Outbox, SpaceSync, Status};
+use crate::api::{delete_message, edit_message, post_message};
+use crate::model::{ErrorCode, Intention, IntentionKind, IntentionState, Timestamp};
+
+/// How long to wait before trying again when the server could not be reached.
+const RETRY_AFTER_MS: u64 = 2_000;
+
+#[derive(Clone, Copy)]
+pub struct Writer {
+    sync: SpaceSync,
+    me: Uuid,
+    /// Messages waiting to be sent, oldest first.
+    queue: StoredValue<VecDeque<Uuid>>,
+    /// A message is on its way: the next waits for it, so they arrive in order.
+    busy: StoredValue<bool>,
+    /// What went wrong with an edit or a delete, for the reader.
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Writer {
+    pub fn new(sync: SpaceSync, me: Uuid) -> Self {
+        Writer {
+            sync,
+            me,
+            queue: StoredValue::new(VecDeque::new()),
+            busy: StoredValue::new(false),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    pub fn me(&self) -> Uuid {
+        self.me
+    }
+
+    /// Shows the message at once and queues it.
+    pub fn send(self, content: String) {
+        let store = self.sync.store;
+        let now = client_now();
+        // Never before the newest message, so it shows last whatever this clock says.
+        let at = store
+            .newest_at()
+            .map_or(now, |newest| now.max(Timestamp(newest.0 + 1)));
+        let id = Uuid::new_v4();
+        let intention = Intention {
+            id,
+            kind: IntentionKind::Utterance,
+            state: IntentionState::Complete,
+            owner_id: self.me,
+            location_id: store.space_id_untracked(),
+            content,
+            created_at: at,
+            updated_at: at,
+        };
+        store.insert(intention, Some(Outbox::Queued));
+        self.queue.update_value(|q| q.push_back(id));
+        self.pump();
+    }
+
+    /// Sends a message that failed again, with the same id: the server stores it once.
+    pub fn retry(self, id: Uuid) {
+        self.sync.store.set_outbox(id, Some(Outbox::Queued));
+        self.queue.update_value(|q| q.push_back(id));
+        self.pump();
+    }
+
+    /// Sends the next queued message, unless one is on its way or the browser is offline.
+    pub fn pump(self) {
+        if self.busy.get_value() || self.sync.status.get_untracked() == Status::Offline {
+            return;
+        }
+        let store = self.sync.store;
+        let Some(id) = self.queue.try_update_value(VecDeque::pop_front).flatten() else {
+            return;
+        };
+        let Some(row) = store
+            .message(id)
+            .filter(|row| row.outbox.with_untracked(Option::is_some))
+        else {
+            // Confirmed or discarded meanwhile.
+            return self.pump();
+        };
+        self.busy.set_value(true);
+        row.outbox.set(Some(Outbox::Sending));
+        let (space_id, content) = row
+            .intention
+            .with_untracked(|i| (i.location_id, i.content.clone()));
+        spawn_local(async move {
+            let result = post_message(space_id, Some(id), content).await;
+            self.busy.set_value(false);
+            match result {
+                Ok(stored) => store.replace(stored),
+                Err(error) if error.code == ErrorCode::Unavailable => {
+                    // Not delivered, or delivered and the answer lost: either way the same id
+                    // goes again, first in line.
+                    store.set_outbox(id, Some(Outbox::Queued));
+                    self.queue.update_value(|q| q.push_front(id));
+                    set_timeout(
+                        move || self.pump(),
+                        std::time::Duration::from_millis(RETRY_AFTER_MS),
+                    );
+                    return;
+                }
+                Err(error) => store.set_outbox(id, Some(Outbox::Failed(error.message))),
+            }
+            self.pump();
+        });
+    }
+
+    /// Changes your message at once; puts it back if the server refuses.
+    pub fn edit(self, id: Uuid, content: String) {
+        let store = self.sync.store;
+        let Some(before) = store.message(id).map(|row| row.intention.get_untracked()) else {
+            return;
+        };
+        if before.content == content {
+            return;
+        }
+        let mut changed = before.clone();
+        changed.content = content.clone();
+        store.replace(changed);
+        spawn_local(async move {
+            match edit_message(id, content).await {
+                Ok(stored) => store.replace(stored),
+                Err(error) => {
+                    store.replace(before);
+                    self.notice
+                        .set(Some(format!("Your edit was not saved: {}", error.message)));
+                }
+            }
+        });
+    }
+
+    /// Removes your message at once; brings it back if the server refuses.
+    pub fn delete(self, id: Uuid) {
+        let store = self.sync.store;
+        let Some(row) = store.message(id) else {
+            return;
+        };
+        let unsent = row.outbox.with_untracked(Option::is_some);
+        let Some(removed) = store.remove(id) else {
+            return;
+        };
+        if unsent {
+            // Never stored: discarding it is all there is to do.
+            self.queue
+                .update_value(|q| q.retain(|queued| *queued != id));
+            return;
+        }
+        spawn_local(async move {
+            if let Err(error) = delete_message(id).await {
+                if !store.has_message(id) {
+                    store.insert(removed, None);
+                }
+                self.notice.set(Some(format!(
+                    "Your message was not deleted: {}",
+                    error.message
+                )));
+            }
+        });
+    }
+}
+
+/// The time here, for a message until the server stamps it.
+fn client_now() -> Timestamp {
+    #[cfg(feature = "hydrate")]
+    {
+        Timestamp((js_sys::Date::now() * 1_000.0) as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Timestamp(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as i64),
+        )
+    }
+}
