@@ -4,6 +4,8 @@
 //! run shows no header) are kept as messages arrive and leave, by looking only at the
 //! neighbours of the row that changed.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use reactive_stores::Store;
 use uuid::Uuid;
@@ -128,27 +130,36 @@ impl SpaceStore {
     /// Replaces everything (a reset), keeping the messages written here that the server has
     /// not confirmed: they are still on their way.
     pub fn reset(&self, snapshot: Snapshot) {
-        let pending: Vec<(Intention, Option<Outbox>)> =
-            self.data.messages().with_untracked(|rows| {
-                rows.iter()
-                    .filter_map(|m| {
-                        let outbox = m.outbox.get_untracked();
-                        outbox
-                            .is_some()
-                            .then(|| (m.intention.get_untracked(), outbox))
-                    })
-                    .collect()
-            });
-        self.data.set(SpaceData::from_snapshot(snapshot));
+        let mut fresh = SpaceData::from_snapshot(snapshot);
+        // Rows are drawn once per id: a row that stays keeps its signals (and its element),
+        // given the new values.
+        let mut kept: HashMap<Uuid, Message> = self.data.messages().with_untracked(|rows| {
+            rows.iter().map(|m| (m.stamp.id, m.clone())).collect()
+        });
+        for row in &mut fresh.messages {
+            if let Some(old) = kept.remove(&row.stamp.id) {
+                old.intention.set(row.intention.get_untracked());
+                old.head.set(row.head.get_untracked());
+                old.outbox.set(None);
+                *row = Message {
+                    stamp: row.stamp,
+                    ..old
+                };
+            }
+        }
+        self.data.set(fresh);
         // Replacing the whole store does not refresh the keyed lists' key maps; writing a row
         // by key before the next render would find a stale index.
         self.data.beings().update_keys();
         self.data.messages().update_keys();
         self.data.authors().update_keys();
-        for (intention, outbox) in pending {
-            if !self.has_message(intention.id) {
-                self.insert(intention, outbox);
-            }
+        let mut pending: Vec<Message> = kept
+            .into_values()
+            .filter(|m| m.outbox.with_untracked(Option::is_some))
+            .collect();
+        pending.sort_by_key(|m| m.stamp.order());
+        for row in pending {
+            self.insert_row(row);
         }
     }
 
@@ -203,36 +214,50 @@ impl SpaceStore {
     /// Inserts a message in time order; only it and the row after it may change runs.
     /// Returns whether it went in at the end.
     pub fn insert(&self, intention: Intention, outbox: Option<Outbox>) -> bool {
-        let stamp = Stamp::of(&intention);
+        self.insert_row(Message::new(intention, false, outbox))
+    }
+
+    fn insert_row(&self, row: Message) -> bool {
         let rows = self.data.messages();
-        let (at, head, len) = rows.with_untracked(|rows| {
-            let at = rows.partition_point(|m| m.stamp.order() <= stamp.order());
-            let prev = at.checked_sub(1).map(|i| &rows[i].stamp);
-            (at, starts_run(prev, &stamp), rows.len())
+        let (at, len) = rows.with_untracked(|rows| {
+            let at = rows.partition_point(|m| m.stamp.order() <= row.stamp.order());
+            let head = starts_run(at.checked_sub(1).map(|i| &rows[i].stamp), &row.stamp);
+            if head != row.head.get_untracked() {
+                row.head.set(head);
+            }
+            (at, rows.len())
         });
-        rows.write()
-            .insert(at, Message::new(intention, head, outbox));
+        rows.write().insert(at, row);
         self.refresh_head(at + 1);
         at == len
     }
 
     /// Removes a message; only the row after it may change runs.
     pub fn remove(&self, id: Uuid) -> Option<Intention> {
+        self.take(id).map(|row| row.intention.get_untracked())
+    }
+
+    fn take(&self, id: Uuid) -> Option<Message> {
         let at = self.index_of(id)?;
         let removed = self.data.messages().write().remove(at);
         self.refresh_head(at);
-        Some(removed.intention.get_untracked())
+        Some(removed)
     }
 
-    /// Replaces a known message's content and state; the row keeps its place.
+    /// Replaces a known message's content and state, and confirms it if it was written here.
     pub fn replace(&self, intention: Intention) {
         let Some(row) = self.message(intention.id) else {
             return;
         };
-        if row.stamp.at != intention.created_at {
-            // Only a message written here changes its time: the server's clock wins.
-            self.remove(intention.id);
-            self.insert(intention, None);
+        if row.stamp.at != intention.created_at
+            && let Some(mut moved) = self.take(intention.id)
+        {
+            // Only a message written here changes its time: the server's clock wins, and the
+            // row (the same row, so the page keeps its element) moves to its place.
+            moved.stamp = Stamp::of(&intention);
+            moved.intention.set(intention);
+            moved.outbox.set(None);
+            self.insert_row(moved);
             return;
         }
         row.intention.set(intention);

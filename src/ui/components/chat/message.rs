@@ -17,18 +17,15 @@ use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
 pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> impl IntoView {
     let sync = use_space();
     let store = sync.store;
-    let Stamp {
-        id,
-        owner_id,
-        at: created_at,
-        ..
-    } = row.stamp;
+    let Stamp { id, owner_id, .. } = row.stamp;
     let intention = RwSignal::from(row.intention);
     let head = RwSignal::from(row.head);
     let outbox = RwSignal::from(row.outbox);
     // Parts of the message, each changing only when it does.
     let content = Memo::new(move |_| intention.with(|i| i.content.clone()));
     let state = Memo::new(move |_| intention.with(|i| i.state));
+    // Its time: the page's clock until the server's copy arrives.
+    let created_at = Memo::new(move |_| intention.with(|i| i.created_at));
     let kind = row.stamp.kind;
     let author = Memo::new(move |_| store.name_of(owner_id).unwrap_or_else(|| "someone".into()));
     let writer = writer.filter(|_| Some(owner_id) == my_id);
@@ -49,7 +46,7 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             <Show when=move || head.get()>
                 <div class="meta">
                     <span class="author">{move || author.get()}</span>
-                    <time datetime=created_at.to_rfc3339()>{created_at.hour_minute()}</time>
+                    <time datetime=move || created_at.get().to_rfc3339()>{move || created_at.get().hour_minute()}</time>
                 </div>
             </Show>
             <Show
