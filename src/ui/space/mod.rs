@@ -3,6 +3,8 @@
 
 mod runs;
 mod store;
+#[cfg(test)]
+mod store_tests;
 mod writer;
 
 pub use runs::Stamp;

@@ -133,9 +133,10 @@ impl SpaceStore {
         let mut fresh = SpaceData::from_snapshot(snapshot);
         // Rows are drawn once per id: a row that stays keeps its signals (and its element),
         // given the new values.
-        let mut kept: HashMap<Uuid, Message> = self.data.messages().with_untracked(|rows| {
-            rows.iter().map(|m| (m.stamp.id, m.clone())).collect()
-        });
+        let mut kept: HashMap<Uuid, Message> = self
+            .data
+            .messages()
+            .with_untracked(|rows| rows.iter().map(|m| (m.stamp.id, m.clone())).collect());
         for row in &mut fresh.messages {
             if let Some(old) = kept.remove(&row.stamp.id) {
                 old.intention.set(row.intention.get_untracked());
