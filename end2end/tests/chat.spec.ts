@@ -201,3 +201,36 @@ test("a refused message says 'not sent' and can be retried or discarded; a refus
   await page.goto(`/s/${id}`);
   await expect(messageItem(page, text)).toHaveCount(1);
 });
+
+test("a bot's message shows its progress while it streams, and its error when it fails", async ({ page }) => {
+  await page.goto("/");
+  await join(page, uniq("Operator"));
+  const id = await createSpace(page, uniq("Bot lab"));
+  const api = page.request;
+  const bot = await (await api.post("/api/beings", { data: { kind: "bot", name: uniq("Helper"), location_id: id } })).json();
+  await expect(section(page, "Spaces and bots").getByText(bot.name)).toBeVisible();
+
+  const said = await api.post(`/api/spaces/${id}/intentions`, {
+    data: { content: "Let me think", state: "draft", as: bot.id },
+  });
+  expect(said.status()).toBe(201);
+  const answer = await said.json();
+  const row = messageItem(page, "Let me think");
+  await expect(row).toContainText("starting…");
+  await expect(row).toContainText(bot.name);
+  await expect(row).toHaveAttribute("aria-busy", "true");
+
+  await api.patch(`/api/intentions/${answer.id}`, { data: { content: "Let me think about that", state: "active" } });
+  await expect(messageItem(page, "Let me think about that")).toContainText("writing…");
+  await api.patch(`/api/intentions/${answer.id}`, { data: { content: "The answer is 42.", state: "complete" } });
+  const done = messageItem(page, "The answer is 42.");
+  await expect(done).toHaveAttribute("aria-busy", "false");
+  await expect(done).not.toContainText("writing…");
+
+  const broken = await (
+    await api.post(`/api/spaces/${id}/intentions`, { data: { content: "Working", state: "active", as: bot.id } })
+  ).json();
+  await api.patch(`/api/intentions/${broken.id}`, { data: { content: "the model timed out", state: "failed" } });
+  await expect(messageItem(page, "the model timed out")).toContainText("failed");
+  await expect(messageItem(page, "the model timed out")).toHaveClass(/failed/);
+});

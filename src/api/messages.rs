@@ -36,8 +36,12 @@ pub async fn post_message(
 ) -> Result<Intention, ApiError> {
     use crate::server::{context, ops};
     let me = context::actor().await?;
-    let (intention, _) =
-        ops::intentions::post(&context::state()?, &me, space_id, id, &content).await?;
+    let new = ops::intentions::NewIntention {
+        id,
+        content: &content,
+        ..Default::default()
+    };
+    let (intention, _) = ops::intentions::post(&context::state()?, &me, space_id, new).await?;
     Ok(intention)
 }
 
@@ -45,7 +49,7 @@ pub async fn post_message(
 pub async fn edit_message(id: Uuid, content: String) -> Result<Intention, ApiError> {
     use crate::server::{context, ops};
     let me = context::actor().await?;
-    ops::intentions::edit(&context::state()?, &me, id, &content).await
+    ops::intentions::edit(&context::state()?, &me, id, Some(&content), None).await
 }
 
 #[server(prefix = "/rpc")]

@@ -66,6 +66,21 @@ pub enum IntentionState {
     Failed,
 }
 
+impl IntentionState {
+    /// States only move forward: draft → active → complete or failed. An active message may
+    /// stay active (a bot streaming more text); a finished one stays as it is.
+    pub fn may_become(self, next: IntentionState) -> bool {
+        use IntentionState::*;
+        matches!(
+            (self, next),
+            (Draft, _)
+                | (Active, Active | Complete | Failed)
+                | (Complete, Complete)
+                | (Failed, Failed)
+        )
+    }
+}
+
 /// A message, or another act a being means to make, in a space.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -85,4 +100,23 @@ pub struct Intention {
 pub struct IntentionPage {
     pub items: Vec<Intention>,
     pub next: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IntentionState::{self, *};
+
+    #[test]
+    fn states_only_move_forward() {
+        let all = [Draft, Active, Complete, Failed];
+        let allowed = |from: IntentionState| all.iter().filter(|&&to| from.may_become(to)).count();
+        assert_eq!(allowed(Draft), 4);
+        assert!(
+            Active.may_become(Active) && Active.may_become(Complete) && Active.may_become(Failed)
+        );
+        assert!(!Active.may_become(Draft));
+        assert_eq!(allowed(Complete), 1);
+        assert_eq!(allowed(Failed), 1);
+        assert!(!Complete.may_become(Failed) && !Failed.may_become(Complete));
+    }
 }

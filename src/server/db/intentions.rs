@@ -78,16 +78,13 @@ pub async fn insert_if_new(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<
     .map(|done| done.rows_affected() == 1))
 }
 
-pub async fn update_content(
-    ex: Exec<'_>,
-    id: Uuid,
-    content: &str,
-    at: Timestamp,
-) -> sqlx::Result<()> {
-    on_exec!(ex, c => sqlx::query("UPDATE intentions SET content = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(content)
-        .bind(at)
+/// Writes an intention's content, state and `updated_at`.
+pub async fn update(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query("UPDATE intentions SET content = $2, state = $3, updated_at = $4 WHERE id = $1")
+        .bind(intention.id)
+        .bind(&intention.content)
+        .bind(intention.state)
+        .bind(intention.updated_at)
         .execute(&mut *c)
         .await
         .map(|_| ()))

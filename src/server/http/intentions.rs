@@ -7,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extract::{Actor, Json, parse_id};
-use crate::model::ApiError;
+use crate::model::{ApiError, IntentionState};
 use crate::server::ops;
 use crate::server::state::AppState;
 
@@ -38,6 +38,10 @@ pub struct PostBody {
     #[serde(default)]
     id: Option<Uuid>,
     content: String,
+    #[serde(default)]
+    state: Option<IntentionState>,
+    #[serde(default, rename = "as")]
+    author: Option<Uuid>,
 }
 
 /// POST /api/spaces/{id}/intentions — 201 when new, 200 when this id was already posted.
@@ -47,8 +51,13 @@ pub async fn create(
     Path(id): Path<String>,
     Json(body): Json<PostBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (intention, created) =
-        ops::intentions::post(&state, &me, parse_id(&id)?, body.id, &body.content).await?;
+    let new = ops::intentions::NewIntention {
+        id: body.id,
+        content: &body.content,
+        state: body.state,
+        author: body.author,
+    };
+    let (intention, created) = ops::intentions::post(&state, &me, parse_id(&id)?, new).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -60,7 +69,10 @@ pub async fn create(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EditBody {
-    content: String,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    state: Option<IntentionState>,
 }
 
 /// PATCH /api/intentions/{id} — new content; author only.
@@ -71,7 +83,14 @@ pub async fn update(
     Json(body): Json<EditBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(axum::Json(
-        ops::intentions::edit(&state, &me, parse_id(&id)?, &body.content).await?,
+        ops::intentions::edit(
+            &state,
+            &me,
+            parse_id(&id)?,
+            body.content.as_deref(),
+            body.state,
+        )
+        .await?,
     ))
 }
 

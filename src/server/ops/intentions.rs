@@ -4,8 +4,8 @@ use uuid::Uuid;
 
 use super::beings::find_space;
 use crate::model::{
-    ApiError, Being, Content, Intention, IntentionKind, IntentionPage, IntentionState, Limit,
-    Timestamp, permissions,
+    ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionPage, IntentionState,
+    Limit, Timestamp, permissions,
 };
 use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions};
 use crate::server::state::AppState;
@@ -51,33 +51,49 @@ pub async fn page(
     Ok(IntentionPage { items, next })
 }
 
-/// Posts a message as `actor`. Posting the same id again is safe: it returns the stored
-/// intention and `false` (nothing new was written); an id taken by someone else or in another
-/// space is a conflict.
+/// A new message: what the caller says, and optionally how.
+#[derive(Default)]
+pub struct NewIntention<'a> {
+    /// Chosen by the client, so that posting twice stores it once.
+    pub id: Option<Uuid>,
+    pub content: &'a str,
+    /// `draft` or `active` for a message still being written (a bot streaming); default
+    /// `complete`.
+    pub state: Option<IntentionState>,
+    /// Speak as this bot, which the caller must own.
+    pub author: Option<Uuid>,
+}
+
+/// Posts a message as `actor` (or a bot it owns). Posting the same id again is safe: it
+/// returns the stored intention and `false` (nothing new was written); an id taken by someone
+/// else or in another space is a conflict.
 pub async fn post(
     state: &AppState,
     actor: &Being,
     space_id: Uuid,
-    id: Option<Uuid>,
-    content: &str,
+    new: NewIntention<'_>,
 ) -> Result<(Intention, bool), ApiError> {
-    let content = Content::parse(content)?;
+    let content = Content::parse(new.content)?;
     let now = Timestamp::now();
+    let mut tx = state.db.begin().await?;
+    let author = match new.author {
+        Some(bot) => speaking_bot(tx.exec(), actor, bot).await?,
+        None => actor.id,
+    };
     let intention = Intention {
-        id: id.unwrap_or_else(Uuid::now_v7),
+        id: new.id.unwrap_or_else(Uuid::now_v7),
         kind: IntentionKind::Utterance,
-        state: IntentionState::Complete,
-        owner_id: actor.id,
+        state: new.state.unwrap_or(IntentionState::Complete),
+        owner_id: author,
         location_id: space_id,
         content: content.into_inner(),
         created_at: now,
         updated_at: now,
     };
-    let mut tx = state.db.begin().await?;
     find_space(tx.exec(), space_id).await?;
     if !db_intentions::insert_if_new(tx.exec(), &intention).await? {
         return match db_intentions::get(tx.exec(), intention.id).await? {
-            Some(existing) if existing.owner_id == actor.id && existing.location_id == space_id => {
+            Some(existing) if existing.owner_id == author && existing.location_id == space_id => {
                 Ok((existing, false))
             }
             _ => Err(
@@ -100,6 +116,18 @@ pub async fn post(
     Ok((intention, true))
 }
 
+/// The bot `id`, if `actor` owns it: who a message posted "as" it is by.
+async fn speaking_bot(ex: Exec<'_>, actor: &Being, id: Uuid) -> Result<Uuid, ApiError> {
+    let bot = db_beings::get(ex, id)
+        .await?
+        .filter(|b| b.kind == BeingKind::Bot)
+        .ok_or_else(|| ApiError::invalid("as", "as must be the id of a bot"))?;
+    if bot.owner_id != Some(actor.id) {
+        return Err(ApiError::forbidden("you can only speak as a bot you own").with_field("as"));
+    }
+    Ok(bot.id)
+}
+
 async fn find(ex: Exec<'_>, id: Uuid) -> Result<Intention, ApiError> {
     db_intentions::get(ex, id)
         .await?
@@ -113,22 +141,41 @@ async fn owner_of_author(ex: Exec<'_>, intention: &Intention) -> Result<Option<U
         .and_then(|b| b.owner_id))
 }
 
+/// Changes a message's content, its state (forward only), or both.
 pub async fn edit(
     state: &AppState,
     actor: &Being,
     id: Uuid,
-    content: &str,
+    content: Option<&str>,
+    next: Option<IntentionState>,
 ) -> Result<Intention, ApiError> {
-    let content = Content::parse(content)?;
+    if content.is_none() && next.is_none() {
+        return Err(ApiError::invalid(
+            "content",
+            "give the new content, the new state, or both",
+        ));
+    }
+    let content = content.map(Content::parse).transpose()?;
     let mut tx = state.db.begin().await?;
     let mut intention = find(tx.exec(), id).await?;
     let author_owner = owner_of_author(tx.exec(), &intention).await?;
     if !permissions::may_edit_intention(actor.id, intention.owner_id, author_owner) {
         return Err(ApiError::forbidden("only its author can edit this message"));
     }
-    intention.content = content.into_inner();
+    if let Some(next) = next {
+        if !intention.state.may_become(next) {
+            return Err(ApiError::conflict(
+                "a message's state only moves forward: draft, active, then complete or failed",
+            )
+            .with_field("state"));
+        }
+        intention.state = next;
+    }
+    if let Some(content) = content {
+        intention.content = content.into_inner();
+    }
     intention.updated_at = Timestamp::now().max(intention.updated_at);
-    db_intentions::update_content(tx.exec(), id, &intention.content, intention.updated_at).await?;
+    db_intentions::update(tx.exec(), &intention).await?;
     let mut recorder = state.sync.recorder();
     recorder
         .record(
