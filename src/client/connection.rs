@@ -190,16 +190,31 @@ fn on_error(state: &Shared, _: &MessageEvent) {
     retry(state);
 }
 
-/// Reconnects at once from the store's position (after a gap or a bad frame).
+/// Reconnects from the store's position after a gap or a bad frame: at once the first time,
+/// with backoff if it happens again before the stream goes live (a frame that keeps failing
+/// must not become a reconnect loop).
 fn resume(state: &Shared) {
-    connect(state);
+    let again = {
+        let mut s = state.borrow_mut();
+        s.attempts += 1;
+        close(&mut s);
+        s.attempts > 1
+    };
+    if again { retry(state) } else { connect(state) }
+}
+
+/// Whether nothing has replaced the connection since `generation` was taken: timers and polls
+/// of an older one, or of a page that went away, do nothing.
+fn current(state: &Shared, generation: u64) -> bool {
+    let s = state.borrow();
+    !s.stopped && s.generation == generation
 }
 
 /// Waits out the backoff, then reconnects — or polls, when streams keep failing.
 fn retry(state: &Shared) {
-    let (attempts, blocked, stopped) = {
+    let (attempts, blocked, stopped, generation) = {
         let s = state.borrow();
-        (s.attempts, s.blocked, s.stopped)
+        (s.attempts, s.blocked, s.stopped, s.generation)
     };
     if stopped {
         return;
@@ -214,12 +229,19 @@ fn retry(state: &Shared) {
     });
     let wait = backoff::delay(attempts, js_sys::Math::random());
     let state = state.clone();
-    set_timeout(move || connect(&state), wait);
+    set_timeout(
+        move || {
+            if current(&state, generation) {
+                connect(&state);
+            }
+        },
+        wait,
+    );
 }
 
 fn poll(state: &Shared) {
     let now = js_sys::Date::now();
-    {
+    let generation = {
         let mut s = state.borrow_mut();
         let since = *s.polling_since.get_or_insert(now);
         if now - since > RETRY_STREAM_AFTER.as_millis() as f64 {
@@ -234,19 +256,31 @@ fn poll(state: &Shared) {
         } else {
             Status::Offline
         });
-    }
+        s.generation
+    };
     let state = state.clone();
     leptos::task::spawn_local(async move {
         let url = url(&state.borrow(), "changes");
-        if let Ok(response) = gloo_net::http::Request::get(&url).send().await
-            && let Ok(changes) = response.json::<Changes>().await
-        {
+        let changes = match gloo_net::http::Request::get(&url).send().await {
+            Ok(response) => response.json::<Changes>().await.ok(),
+            Err(_) => None,
+        };
+        // A reconnect (coming back online, say) or the page going away ends this loop.
+        if !current(&state, generation) {
+            return;
+        }
+        if let Some(changes) = changes {
             apply_changes(&state, changes);
         }
-        if !state.borrow().stopped {
-            let next = state.clone();
-            set_timeout(move || poll(&next), POLL_EVERY);
-        }
+        let next = state.clone();
+        set_timeout(
+            move || {
+                if current(&next, generation) {
+                    poll(&next);
+                }
+            },
+            POLL_EVERY,
+        );
     });
 }
 

@@ -115,15 +115,16 @@ fn with_runs(intentions: Vec<Intention>) -> Vec<Message> {
 #[derive(Clone, Copy)]
 pub struct SpaceStore {
     pub data: Store<SpaceData>,
-    /// The latest message to arrive at the end, for scrolling and announcements.
-    pub arrival: RwSignal<Option<Arrival>>,
+    /// Messages that arrived at the end since the page last looked, for scrolling, the "new
+    /// messages" count and announcements (several may arrive in one batch of changes).
+    pub arrivals: RwSignal<Vec<Arrival>>,
 }
 
 impl SpaceStore {
     pub fn new(snapshot: Snapshot) -> Self {
         SpaceStore {
             data: Store::new(SpaceData::from_snapshot(snapshot)),
-            arrival: RwSignal::new(None),
+            arrivals: RwSignal::new(Vec::new()),
         }
     }
 
@@ -226,11 +227,19 @@ impl SpaceStore {
             if head != row.head.get_untracked() {
                 row.head.set(head);
             }
-            (at, rows.len())
+            // Messages written here and not yet confirmed wait at the end; a message that goes
+            // in just before them is still the newest anyone else has seen.
+            let settled = rows.len()
+                - rows
+                    .iter()
+                    .rev()
+                    .take_while(|m| m.outbox.with_untracked(Option::is_some))
+                    .count();
+            (at, settled)
         });
         rows.write().insert(at, row);
         self.refresh_head(at + 1);
-        at == len
+        at >= len
     }
 
     /// Removes a message; only the row after it may change runs.
@@ -264,6 +273,24 @@ impl SpaceStore {
         row.intention.set(intention);
         if row.outbox.with_untracked(Option::is_some) {
             row.outbox.set(None);
+        }
+    }
+
+    /// A reply from the server to a write made here. Replies can come back out of order, and
+    /// after the stream has brought something newer: an older copy only confirms the row.
+    pub fn confirm(&self, intention: Intention) {
+        let Some(row) = self.message(intention.id) else {
+            return;
+        };
+        let newer_here = row
+            .intention
+            .with_untracked(|i| i.updated_at > intention.updated_at);
+        if newer_here {
+            if row.outbox.with_untracked(Option::is_some) {
+                row.outbox.set(None);
+            }
+        } else {
+            self.replace(intention);
         }
     }
 
@@ -351,12 +378,21 @@ impl SpaceModel for SpaceStore {
         }
     }
     fn delete_being(&mut self, id: Uuid) {
-        if self
+        let Some(at) = self
             .data
             .beings()
+            .with_untracked(|list| list.iter().position(|b| b.id == id))
+        else {
+            return;
+        };
+        let gone = self.data.beings().write().remove(at);
+        // Its messages still show its name.
+        if !self
+            .data
+            .authors()
             .with_untracked(|list| list.iter().any(|b| b.id == id))
         {
-            self.data.beings().write().retain(|b| b.id != id);
+            self.data.authors().write().push(gone);
         }
     }
     fn upsert_intention(&mut self, intention: Intention) {
@@ -374,7 +410,7 @@ impl SpaceModel for SpaceStore {
             content: intention.content.clone(),
         };
         if self.insert(intention, None) {
-            self.arrival.set(Some(arrival));
+            self.arrivals.update(|list| list.push(arrival));
         }
     }
     fn delete_intention(&mut self, id: Uuid) {

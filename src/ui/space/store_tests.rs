@@ -138,3 +138,35 @@ fn older_pages_go_first_and_deltas_before_the_window_wait_for_them() {
     assert_eq!(heads(&store), vec![(3, true), (4, true), (5, false)]);
     assert_eq!(store.data.more().get_untracked(), None);
 }
+
+#[test]
+fn an_older_reply_confirms_without_undoing_what_the_stream_brought() {
+    let _owner = in_owner();
+    let mut store = SpaceStore::new(snapshot(vec![message(1, A, 10)], false));
+    let mut first = message(1, A, 10);
+    first.content = "first edit".into();
+    first.updated_at = Timestamp(20 * 1_000_000);
+    let mut second = first.clone();
+    second.content = "second edit".into();
+    second.updated_at = Timestamp(30 * 1_000_000);
+    store.upsert_intention(second);
+    store.confirm(first);
+    let row = store.message(Uuid::from_u128(0x1001)).unwrap();
+    assert_eq!(row.intention.get_untracked().content, "second edit");
+}
+
+#[test]
+fn a_message_from_others_just_before_pending_ones_still_arrives_at_the_end() {
+    let _owner = in_owner();
+    let mut store = SpaceStore::new(snapshot(vec![message(1, A, 10)], false));
+    // Written here with a clock ahead of the server's.
+    store.insert(message(2, B, 100), Some(Outbox::Queued));
+    store.upsert_intention(message(3, A, 50));
+    let arrived: Vec<u128> = store
+        .arrivals
+        .get_untracked()
+        .iter()
+        .map(|a| a.id.as_u128() - 0x1000)
+        .collect();
+    assert_eq!(arrived, vec![3]);
+}

@@ -47,6 +47,11 @@ impl Writer {
         self.me
     }
 
+    /// The page is still there: answers that come back after it went away are dropped.
+    fn alive(&self) -> bool {
+        !self.queue.is_disposed()
+    }
+
     /// Shows the message at once and queues it.
     pub fn send(self, content: String) {
         let store = self.sync.store;
@@ -80,7 +85,10 @@ impl Writer {
 
     /// Sends the next queued message, unless one is on its way or the browser is offline.
     pub fn pump(self) {
-        if self.busy.get_value() || self.sync.status.get_untracked() == Status::Offline {
+        if !self.alive()
+            || self.busy.get_value()
+            || self.sync.status.get_untracked() == Status::Offline
+        {
             return;
         }
         let store = self.sync.store;
@@ -101,9 +109,12 @@ impl Writer {
             .with_untracked(|i| (i.location_id, i.content.clone()));
         spawn_local(async move {
             let result = post_message(space_id, Some(id), content).await;
+            if !self.alive() {
+                return;
+            }
             self.busy.set_value(false);
             match result {
-                Ok(stored) => store.replace(stored),
+                Ok(stored) => store.confirm(stored),
                 Err(error) if error.code == ErrorCode::Unavailable => {
                     // Not delivered, or delivered and the answer lost: either way the same id
                     // goes again, first in line.
@@ -134,10 +145,20 @@ impl Writer {
         changed.content = content.clone();
         store.replace(changed);
         spawn_local(async move {
-            match edit_message(id, content).await {
-                Ok(stored) => store.replace(stored),
+            let result = edit_message(id, content.clone()).await;
+            if !self.alive() {
+                return;
+            }
+            match result {
+                Ok(stored) => store.confirm(stored),
                 Err(error) => {
-                    store.replace(before);
+                    // Undo only this edit: not a later one, nor what the stream brought since.
+                    let still_ours = store
+                        .message(id)
+                        .is_some_and(|row| row.intention.with_untracked(|i| i.content == content));
+                    if still_ours {
+                        store.replace(before);
+                    }
                     self.notice
                         .set(Some(format!("Your edit was not saved: {}", error.message)));
                 }
@@ -162,7 +183,11 @@ impl Writer {
             return;
         }
         spawn_local(async move {
-            if let Err(error) = delete_message(id).await {
+            let result = delete_message(id).await;
+            if !self.alive() {
+                return;
+            }
+            if let Err(error) = result {
                 if !store.has_message(id) {
                     store.insert(removed, None);
                 }

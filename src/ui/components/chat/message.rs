@@ -30,6 +30,19 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
     let author = Memo::new(move |_| store.name_of(owner_id).unwrap_or_else(|| "someone".into()));
     let writer = writer.filter(|_| Some(owner_id) == my_id);
     let editing = RwSignal::new(false);
+    // Closing the editor puts keyboard focus back on this message's Edit button.
+    let edit_button = NodeRef::<html::Button>::new();
+    Effect::new(move |was_editing: Option<bool>| {
+        let now = editing.get();
+        if was_editing == Some(true) && !now {
+            request_animation_frame(move || {
+                if let Some(button) = edit_button.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+        now
+    });
     let streaming = move || matches!(state.get(), IntentionState::Draft | IntentionState::Active);
     let failed = move || state.get() == IntentionState::Failed || kind == IntentionKind::Error;
     view! {
@@ -60,7 +73,7 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             {writer.map(|writer| view! {
                 <Show when=move || outbox.read().is_none() && !editing.get()>
                     <div class="actions">
-                        <button type="button" class="link" on:click=move |_| editing.set(true)>"Edit"</button>
+                        <button type="button" class="link" node_ref=edit_button on:click=move |_| editing.set(true)>"Edit"</button>
                         <form method="post" action=DeleteMessage::url() class="inline" on:submit=move |ev| {
                             ev.prevent_default();
                             writer.delete(id);

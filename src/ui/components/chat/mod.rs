@@ -34,19 +34,34 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
     // A message from someone else at the end: follow it if you were at the bottom, count it if
     // not, and announce it to screen readers either way.
     Effect::new(move |_| {
-        let Some(arrival) = store.arrival.get() else {
-            return;
-        };
-        if Some(arrival.owner_id) == my_id {
-            scroller.to_bottom();
+        let batch = store.arrivals.with(Clone::clone);
+        if batch.is_empty() {
             return;
         }
-        let name = untrack(|| store.name_of(arrival.owner_id)).unwrap_or_else(|| "someone".into());
-        announcement.set(format!("{name}: {}", arrival.content));
-        if scroller.at_bottom.get_untracked() {
+        store.arrivals.update_untracked(Vec::clear);
+        let from_others: Vec<_> = batch
+            .into_iter()
+            .filter(|a| Some(a.owner_id) != my_id)
+            .collect();
+        if from_others.is_empty() || scroller.at_bottom.get_untracked() {
             scroller.to_bottom();
         } else {
-            unseen.update(|n| *n += 1);
+            unseen.update(|n| *n += from_others.len() as u32);
+        }
+        if !from_others.is_empty() {
+            let said = untrack(|| {
+                from_others
+                    .iter()
+                    .map(|a| {
+                        let name = store
+                            .name_of(a.owner_id)
+                            .unwrap_or_else(|| "someone".into());
+                        format!("{name}: {}", a.content)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            announcement.set(said);
         }
     });
     Effect::new(move |_| {
@@ -75,7 +90,14 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
         loading.set(true);
         let space_id = store.space_id_untracked();
         spawn_local(async move {
-            match older_messages(space_id, before).await {
+            let result = older_messages(space_id, before.clone()).await;
+            // The page went away, or a reset replaced what the page holds: this page no longer
+            // fits in front of it.
+            if loading.is_disposed() || data.more().try_get_untracked().flatten() != Some(before) {
+                let _ = loading.try_set(false);
+                return;
+            }
+            match result {
                 Ok(older) => {
                     let keep = scroller.keep_position();
                     store.prepend(older.page, older.authors);
