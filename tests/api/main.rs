@@ -22,6 +22,7 @@ mod reply;
 mod session;
 mod spaces;
 mod sse;
+mod streaming;
 mod sync_changes;
 mod sync_common;
 mod sync_moves;

@@ -96,6 +96,27 @@ impl Conn {
         })
     }
 
+    /// Sends a JSON body (as `cookie`'s guest, if given) and requires a 2xx answer.
+    pub async fn send_json(
+        &mut self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<Response> {
+        let mut headers = vec![("Content-Type", "application/json")];
+        headers.extend(cookie.map(|c| ("Cookie", c)));
+        let response = self
+            .request(method, path, &headers, body.to_string().as_bytes())
+            .await?;
+        anyhow::ensure!(
+            (200..300).contains(&response.status),
+            "{method} {path} answered {}",
+            response.status
+        );
+        Ok(response)
+    }
+
     async fn read_exact_body(&mut self, len: usize) -> io::Result<Vec<u8>> {
         while self.buf.len() < len {
             let mut chunk = [0u8; 16 * 1024];

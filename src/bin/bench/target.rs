@@ -18,32 +18,16 @@ impl Target {
     /// Signs in as a guest and creates a fresh space to publish into.
     pub async fn rhizom(base: &str) -> anyhow::Result<Target> {
         let mut conn = Conn::open(base).await?;
-        let json = [("Content-Type", "application/json")];
-        let session = conn
-            .request("POST", "/api/session", &json, br#"{"name":"bench"}"#)
-            .await?;
-        anyhow::ensure!(
-            session.status == 200,
-            "signing in answered {}",
-            session.status
-        );
+        let name = serde_json::json!({ "name": "bench" });
+        let session = conn.send_json("POST", "/api/session", None, &name).await?;
         let cookie = session
             .header("set-cookie")
             .and_then(|c| c.split(';').next())
             .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
             .to_owned();
-        let headers = [
-            ("Content-Type", "application/json"),
-            ("Cookie", cookie.as_str()),
-        ];
         let space = conn
-            .request("POST", "/api/spaces", &headers, br#"{"name":"bench"}"#)
+            .send_json("POST", "/api/spaces", Some(&cookie), &name)
             .await?;
-        anyhow::ensure!(
-            space.status == 201,
-            "creating a space answered {}",
-            space.status
-        );
         let space: serde_json::Value = serde_json::from_slice(&space.body)?;
         let space_id = space["id"]
             .as_str()

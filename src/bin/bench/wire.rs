@@ -58,15 +58,7 @@ async fn post(
     method: &str,
     body: &serde_json::Value,
 ) -> anyhow::Result<serde_json::Value> {
-    let headers = [("Content-Type", "application/json"), ("Cookie", cookie)];
-    let response = conn
-        .request(method, path, &headers, body.to_string().as_bytes())
-        .await?;
-    anyhow::ensure!(
-        (200..300).contains(&response.status),
-        "{method} {path} answered {}",
-        response.status
-    );
+    let response = conn.send_json(method, path, Some(cookie), body).await?;
     Ok(serde_json::from_slice(&response.body).unwrap_or_default())
 }
 

@@ -1,14 +1,16 @@
 //! A space's live state in the page: a reactive store built from a snapshot and kept current
 //! by the stream (see `crate::client`), shared by every component of the space page.
 
+mod message;
 mod runs;
 mod store;
 #[cfg(test)]
 mod store_tests;
 mod writer;
 
+pub use message::{Arrival, Message, Outbox};
 pub use runs::Stamp;
-pub use store::{Arrival, Message, Outbox, SpaceData, SpaceDataStoreFields, SpaceStore};
+pub use store::{SpaceData, SpaceDataStoreFields, SpaceStore};
 pub use writer::Writer;
 
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
-//! The per-space reactive store. Beings are keyed fields; messages are a keyed list whose rows
-//! each carry their own signals, so applying a delta writes one row: an edit sets that
+//! The per-space reactive store. Beings are keyed fields; messages are a list of rows (see
+//! `message.rs`) that each carry their own signals, so applying a delta writes one row: an edit sets that
 //! message's signal, a rename that being's field. Runs (a message that continues its author's
 //! run shows no header) are kept as messages arrive and leave, by looking only at the
 //! neighbours of the row that changed.
@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use reactive_stores::Store;
 use uuid::Uuid;
 
+use super::message::{Arrival, Message, Outbox, with_runs};
 use super::runs::{Stamp, starts_run};
 use crate::model::{Being, Intention, IntentionPage, Timestamp};
 use crate::sync::{Cursor, Snapshot, SpaceModel};
@@ -26,56 +27,14 @@ pub struct SpaceData {
     /// Beings with a live stream here.
     pub online: Vec<Uuid>,
     /// The messages this page holds, oldest first: the newest page, and older pages as the
-    /// reader scrolls back.
-    #[store(key: Uuid = |message| message.stamp.id)]
+    /// reader scrolls back. Not a keyed field: rows are found by id in the list and written
+    /// through their own signals, so no key map needs rebuilding on every change.
     pub messages: Vec<Message>,
     /// Cursor of the next older page, if there is one.
     pub more: Option<String>,
     /// Authors of shown messages who are not in the space, for their names.
     #[store(key: Uuid = |being| being.id)]
     pub authors: Vec<Being>,
-}
-
-/// One row of the conversation. Its parts are its own signals: the list changing shape (a
-/// message added or removed) leaves every other row untouched.
-#[derive(Clone, Debug)]
-pub struct Message {
-    /// Id, author, kind and time: fixed for the row's life.
-    pub stamp: Stamp,
-    pub intention: ArcRwSignal<Intention>,
-    /// Starts a run, so it shows its author and time.
-    pub head: ArcRwSignal<bool>,
-    /// Written on this page and not yet confirmed by the server.
-    pub outbox: ArcRwSignal<Option<Outbox>>,
-}
-
-impl Message {
-    fn new(intention: Intention, head: bool, outbox: Option<Outbox>) -> Self {
-        Message {
-            stamp: Stamp::of(&intention),
-            intention: ArcRwSignal::new(intention),
-            head: ArcRwSignal::new(head),
-            outbox: ArcRwSignal::new(outbox),
-        }
-    }
-}
-
-/// Where a message written here stands until the server's copy arrives.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outbox {
-    /// Waiting its turn, or for the connection to come back.
-    Queued,
-    Sending,
-    /// Refused or undeliverable; the reader may retry.
-    Failed(String),
-}
-
-/// A message that arrived from the stream at the end of the conversation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Arrival {
-    pub id: Uuid,
-    pub owner_id: Uuid,
-    pub content: String,
 }
 
 impl SpaceData {
@@ -99,16 +58,6 @@ impl SpaceData {
             authors: snapshot.authors,
         }
     }
-}
-
-/// Rows for `intentions` (oldest first).
-fn with_runs(intentions: Vec<Intention>) -> Vec<Message> {
-    let mut rows: Vec<Message> = Vec::with_capacity(intentions.len());
-    for intention in intentions {
-        let head = starts_run(rows.last().map(|m| &m.stamp), &Stamp::of(&intention));
-        rows.push(Message::new(intention, head, None));
-    }
-    rows
 }
 
 /// The store as a [`SpaceModel`], so `sync::apply` drives it.
@@ -150,10 +99,9 @@ impl SpaceStore {
             }
         }
         self.data.set(fresh);
-        // Replacing the whole store does not refresh the keyed lists' key maps; writing a row
+        // Replacing the whole store does not refresh the keyed lists' key maps; writing a being
         // by key before the next render would find a stale index.
         self.data.beings().update_keys();
-        self.data.messages().update_keys();
         self.data.authors().update_keys();
         let mut pending: Vec<Message> = kept
             .into_values()

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::store::{Outbox, SpaceDataStoreFields, SpaceStore};
+use super::message::Outbox;
+use super::store::{SpaceDataStoreFields, SpaceStore};
 use crate::model::{
     Being, BeingKind, Intention, IntentionKind, IntentionPage, IntentionState, Timestamp,
 };
