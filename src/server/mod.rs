@@ -5,6 +5,7 @@ pub mod context;
 pub mod db;
 mod error;
 mod http;
+mod listen;
 pub mod ops;
 mod session;
 pub mod state;
@@ -100,20 +101,24 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 pub struct Running {
     pub addr: SocketAddr,
     sync: Arc<sync::Sync>,
+    stats: Arc<listen::Stats>,
     shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
 }
 
 impl Running {
+    /// Event streams served without hyper so far (see `listen`).
+    pub fn direct_streams(&self) -> u64 {
+        self.stats.direct_streams()
+    }
+
     /// Stops accepting, lets in-flight requests finish, and waits.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.sync.shut_down();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task)
-            .await
-            .context("the server task panicked")??;
+        (&mut self.task).await.context("the server task panicked")?;
         Ok(())
     }
 }
@@ -134,16 +139,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .with_context(|| format!("listening on {}", config.site_addr))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let stats = Arc::new(listen::Stats::default());
+    let task = tokio::spawn(listen::serve(listener, app(state), stats.clone(), async {
+        let _ = rx.await;
+    }));
     Ok(Running {
         addr,
         sync,
+        stats,
         shutdown: Some(tx),
         task,
     })

@@ -172,6 +172,11 @@ pub fn ids_of(values: &[Value]) -> Vec<String> {
 }
 
 impl TestApp {
+    /// Event streams the server has served without hyper (the `listen` module).
+    pub fn direct_streams(&self) -> u64 {
+        self.server.as_ref().map_or(0, Running::direct_streams)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -12,6 +12,7 @@
 mod beings;
 mod contract;
 mod deleting;
+mod front_door;
 mod helpers;
 mod intentions;
 mod limits;

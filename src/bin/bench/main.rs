@@ -7,6 +7,7 @@
 //! rhizom-bench wire   [--url URL] [--sizes 100,1000,10000]
 //! rhizom-bench scale  [--url URL] [--sizes 0,100000] [--posts 5000] [--clients 16]
 //! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
+//!                     [--connection reused|fresh]   (stream after a request, or on its own)
 //! rhizom-bench create-database [--admin POSTGRES_URL]      (for a several-node run)
 //! ```
 
@@ -94,7 +95,12 @@ async fn main() -> anyhow::Result<()> {
             let pid = number(&args, "--pid", 0_u32)?;
             anyhow::ensure!(pid > 0, "memory needs --pid, the server's process id");
             let counts = list(&args, "--counts", "1000,5000,10000")?;
-            println!("{}", memory::run(&url, pid, &counts).await?);
+            let reused = match option(&args, "--connection").as_deref() {
+                None | Some("reused") => true,
+                Some("fresh") => false,
+                Some(other) => anyhow::bail!("--connection is reused or fresh, not {other}"),
+            };
+            println!("{}", memory::run(&url, pid, &counts, reused).await?);
         }
         _ => {
             eprintln!(

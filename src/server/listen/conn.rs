@@ -1,0 +1,163 @@
+//! One connection: hyper serves it until the tap takes an event stream off it.
+
+use std::convert::Infallible;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{Request, Response};
+use http_body::{Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tower::ServiceExt;
+
+use super::Stats;
+use super::direct;
+use super::tap::{Shared, Tap};
+
+pub(super) struct Connection {
+    pub(super) app: Router,
+    pub(super) stats: Arc<Stats>,
+    /// Turns `true` when the server shuts down.
+    pub(super) stop: watch::Receiver<bool>,
+    /// Held for as long as the connection lives (see `serve`).
+    pub(super) _alive: mpsc::Sender<()>,
+}
+
+/// How a spell of hyper serving ended.
+enum Ended {
+    /// The connection is finished (closed by either side, or failed).
+    Closed,
+    /// The tap took an event-stream request at a request boundary.
+    Stream(Tap),
+    /// The tap took bytes that turned out not to start a request: serve them with hyper.
+    GiveBack(Tap),
+}
+
+impl Connection {
+    pub(super) async fn serve(mut self, stream: TcpStream) {
+        let mut tap = Tap::new(stream);
+        loop {
+            match self.hyper(tap).await {
+                Ended::Closed => return,
+                Ended::GiveBack(again) => tap = again,
+                Ended::Stream(taken) => {
+                    return direct::serve(taken, self.app, &self.stats).await;
+                }
+            }
+        }
+    }
+
+    async fn hyper(&mut self, mut tap: Tap) -> Ended {
+        let shared = tap.watch();
+        let service = Counted {
+            app: self.app.clone(),
+            shared: shared.clone(),
+        };
+        let mut conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .serve_connection(TokioIo::new(tap), service);
+        let mut stopping = std::pin::pin!(self.stop.wait_for(|stop| *stop));
+        let mut closing = false;
+        let served = poll_fn(|cx| {
+            if !closing {
+                let for_stream = shared.close_for_stream();
+                if for_stream || stopping.as_mut().poll(cx).is_ready() {
+                    if !for_stream {
+                        shared.stop_watching();
+                    }
+                    Pin::new(&mut conn).graceful_shutdown();
+                    closing = true;
+                }
+            }
+            conn.poll_without_shutdown(cx)
+        })
+        .await;
+        if let Err(error) = served {
+            tracing::debug!(%error, "connection ended with an error");
+            return Ended::Closed;
+        }
+        let parts = conn.into_parts();
+        let mut tap = parts.io.into_inner();
+        if !shared.let_go_for_stream() {
+            let _ = tap.stream.shutdown().await;
+            return Ended::Closed;
+        }
+        if parts.read_buf.is_empty() {
+            Ended::Stream(tap)
+        } else {
+            tap.give_back(parts.read_buf);
+            Ended::GiveBack(tap)
+        }
+    }
+}
+
+/// The app as hyper calls it, counting requests in flight for the tap.
+#[derive(Clone)]
+struct Counted {
+    app: Router,
+    shared: Arc<Shared>,
+}
+
+type Respond = Pin<Box<dyn Future<Output = Result<Response<Tracked>, Infallible>> + Send>>;
+
+impl hyper::service::Service<Request<Incoming>> for Counted {
+    type Response = Response<Tracked>;
+    type Error = Infallible;
+    type Future = Respond;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        self.shared.request_started();
+        let in_flight = InFlight(self.shared.clone());
+        let app = self.app.clone();
+        Box::pin(async move {
+            let response = app.oneshot(request.map(Body::new)).await?;
+            Ok(response.map(|body| Tracked {
+                body,
+                _in_flight: in_flight,
+            }))
+        })
+    }
+}
+
+/// One request in flight, until its response body is written (or dropped).
+struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.request_ended();
+    }
+}
+
+/// A response body that keeps its request counted as in flight.
+struct Tracked {
+    body: Body,
+    _in_flight: InFlight,
+}
+
+impl http_body::Body for Tracked {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}

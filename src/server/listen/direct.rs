@@ -1,0 +1,220 @@
+//! An event-stream request served without hyper: its head is parsed here, the app answers it
+//! as it would through hyper, and the answer is written straight to the socket: the head, then
+//! each chunk of the body as it comes, one vectored write per chunk, the frame's bytes shared
+//! with every other subscriber. The connection closes when the response ends.
+
+use std::io::{self, IoSlice};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{
+    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version, header,
+};
+use futures_util::StreamExt;
+use http_body::Body as _;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tower::ServiceExt;
+
+use super::Stats;
+use super::tap::Tap;
+
+/// A request head longer than this gets a 431.
+const MAX_HEAD: usize = 16 * 1024;
+const MAX_HEADERS: usize = 64;
+/// How long a client may take to send the rest of its request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats) {
+    let Tap {
+        mut stream, held, ..
+    } = tap;
+    // Boxed, so that what the request needed is freed before the stream settles in.
+    let mut close_delimited = false;
+    let response = match Box::pin(read_head(&mut stream, held)).await {
+        Ok(request) => {
+            stats.count_direct_stream();
+            // HTTP/1.0 has no chunks: a body of unknown length ends when the connection does.
+            close_delimited = request.version() == Version::HTTP_10;
+            Box::pin(app.oneshot(request))
+                .await
+                .unwrap_or_else(|never| match never {})
+        }
+        Err(Some(status)) => plain(status),
+        Err(None) => return,
+    };
+    if let Err(error) = respond(&mut stream, response, close_delimited).await {
+        tracing::debug!(%error, "an event stream ended with an error");
+    }
+    let _ = stream.shutdown().await;
+}
+
+/// Reads and parses the request head. `Err(Some(status))` answers with that status;
+/// `Err(None)` means the client went away.
+async fn read_head(
+    stream: &mut TcpStream,
+    mut buf: Vec<u8>,
+) -> Result<Request<Body>, Option<StatusCode>> {
+    use tokio::io::AsyncReadExt;
+    let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
+    loop {
+        if let Some(request) = parse(&buf)? {
+            return Ok(request);
+        }
+        if buf.len() >= MAX_HEAD {
+            return Err(Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+        }
+        buf.reserve(1024);
+        match tokio::time::timeout_at(deadline, stream.read_buf(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Err(None),
+            Ok(Ok(_)) => {}
+            Err(_) => return Err(Some(StatusCode::REQUEST_TIMEOUT)),
+        }
+    }
+}
+
+/// A complete head becomes a request; `None` asks for more bytes.
+fn parse(buf: &[u8]) -> Result<Option<Request<Body>>, Option<StatusCode>> {
+    let bad = Some(StatusCode::BAD_REQUEST);
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut head = httparse::Request::new(&mut headers);
+    match head.parse(buf) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+        }
+        Err(_) => return Err(bad),
+    }
+    let mut request = Request::new(Body::empty());
+    *request.method_mut() = Method::GET;
+    *request.uri_mut() = head.path.unwrap_or("/").parse().map_err(|_| bad)?;
+    *request.version_mut() = match head.version {
+        Some(0) => Version::HTTP_10,
+        _ => Version::HTTP_11,
+    };
+    let map = request.headers_mut();
+    for h in head.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| bad)?;
+        let value = HeaderValue::from_bytes(h.value).map_err(|_| bad)?;
+        map.append(name, value);
+    }
+    // The tap only takes `GET`s; a body would be a request we do not expect on this route.
+    if map.contains_key(header::CONTENT_LENGTH) || map.contains_key(header::TRANSFER_ENCODING) {
+        return Err(bad);
+    }
+    Ok(Some(request))
+}
+
+fn plain(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::from(
+        status.canonical_reason().unwrap_or("error").to_owned(),
+    ));
+    *response.status_mut() = status;
+    response
+}
+
+/// Writes the response: the head, then the body as it comes (chunked when its length is not
+/// known, unless `close_delimited`), until the body ends or the client goes away.
+async fn respond(
+    stream: &mut TcpStream,
+    response: Response<Body>,
+    close_delimited: bool,
+) -> io::Result<()> {
+    let (parts, body) = response.into_parts();
+    let length = body.size_hint().exact();
+    let chunked = length.is_none() && !close_delimited;
+    stream
+        .write_all(&head(parts.status, &parts.headers, length, chunked))
+        .await?;
+    let mut body = body.into_data_stream();
+    loop {
+        let data = tokio::select! {
+            data = body.next() => data,
+            () = gone(stream) => return Ok(()),
+        };
+        match data {
+            Some(Ok(data)) if chunked => write_chunk(stream, &data).await?,
+            Some(Ok(data)) => stream.write_all(&data).await?,
+            Some(Err(error)) => return Err(io::Error::other(error)),
+            None => break,
+        }
+    }
+    if chunked {
+        stream.write_all(b"0\r\n\r\n").await?;
+    }
+    Ok(())
+}
+
+/// Status line and headers, as hyper would write them, with `connection: close`: the
+/// connection ends with this response.
+fn head(status: StatusCode, headers: &HeaderMap, length: Option<u64>, chunked: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(status.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let framing = [
+        header::CONTENT_LENGTH,
+        header::TRANSFER_ENCODING,
+        header::CONNECTION,
+        header::DATE,
+    ];
+    for (name, value) in headers.iter().filter(|(name, _)| !framing.contains(name)) {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if let Some(length) = length {
+        out.extend_from_slice(format!("content-length: {length}\r\n").as_bytes());
+    } else if chunked {
+        out.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    out.extend_from_slice(b"connection: close\r\ndate: ");
+    out.extend_from_slice(httpdate::fmt_http_date(SystemTime::now()).as_bytes());
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+/// One chunk: its size line, the data (not copied) and the closing CRLF, in one write when the
+/// socket takes it all.
+async fn write_chunk(stream: &mut TcpStream, data: &[u8]) -> io::Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let size = format!("{:x}\r\n", data.len());
+    let mut slices = [
+        IoSlice::new(size.as_bytes()),
+        IoSlice::new(data),
+        IoSlice::new(b"\r\n"),
+    ];
+    let mut rest: &mut [IoSlice<'_>] = &mut slices;
+    while !rest.is_empty() {
+        let n = stream.write_vectored(rest).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        IoSlice::advance_slices(&mut rest, n);
+    }
+    Ok(())
+}
+
+/// Resolves when the client has closed its side (or the socket failed). Anything it sends on a
+/// stream's connection is read and dropped.
+async fn gone(stream: &TcpStream) {
+    let mut scratch = [0u8; 64];
+    loop {
+        if stream.readable().await.is_err() {
+            return;
+        }
+        match stream.try_read(&mut scratch) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+        }
+    }
+}
