@@ -35,6 +35,7 @@ pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats) {
     let response = match Box::pin(read_head(&mut stream, held)).await {
         Ok(request) => {
             stats.count_direct_stream();
+            tracing::debug!(uri = %request.uri(), "event stream served directly");
             // HTTP/1.0 has no chunks: a body of unknown length ends when the connection does.
             close_delimited = request.version() == Version::HTTP_10;
             Box::pin(app.oneshot(request))
