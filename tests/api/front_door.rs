@@ -10,8 +10,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use crate::helpers::{Backend, LOBBY_ID, TestApp, spawn_app};
+use crate::helpers::{Backend, LOBBY_ID, TestApp, id_of, spawn_app};
 use crate::sse::WAIT;
+use crate::sync_slow::{content, slow_subscriber};
 
 mod sqlite {
     macro_rules! sqlite_only {
@@ -30,6 +31,7 @@ mod sqlite {
         pipelined_requests_are_answered_in_order,
         bad_stream_requests_get_the_same_errors,
         an_http_1_0_stream_ends_with_the_connection,
+        a_stream_stuck_on_a_reader_that_stopped_does_not_hold_up_shutdown,
     );
 }
 
@@ -100,6 +102,29 @@ async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> (String, St
     (head, body)
 }
 
+/// Signs in a guest on this connection; returns the cookie (`name=value`) and the answer.
+async fn sign_in(stream: &mut TcpStream, buf: &mut Vec<u8>) -> (String, String) {
+    let post = "{\"name\":\"Ada\"}";
+    send(
+        stream,
+        &format!(
+            "POST /api/session HTTP/1.1\r\nHost: rhizom\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\n\r\n{post}",
+            post.len()
+        ),
+    )
+    .await;
+    let (head, body) = read_response(stream, buf).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{body}");
+    let cookie = head
+        .lines()
+        .find_map(|line| line.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    (cookie, body)
+}
+
 fn assert_live_stream(text: &str) {
     let lower = text.to_ascii_lowercase();
     assert!(lower.starts_with("http/1.1 200 ok\r\n"), "{text}");
@@ -135,24 +160,7 @@ async fn a_stream_after_other_requests_on_a_kept_alive_connection_is_served_dire
         assert_eq!(body, "ok");
     }
     // The session a browser's page would have, then its stream, all on one connection.
-    let post = "{\"name\":\"Ada\"}";
-    send(
-        &mut stream,
-        &format!(
-            "POST /api/session HTTP/1.1\r\nHost: rhizom\r\ncontent-type: application/json\r\n\
-             content-length: {}\r\n\r\n{post}",
-            post.len()
-        ),
-    )
-    .await;
-    let (head, body) = read_response(&mut stream, &mut buf).await;
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{body}");
-    let cookie = head
-        .lines()
-        .find_map(|line| line.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let (cookie, body) = sign_in(&mut stream, &mut buf).await;
     let ada: serde_json::Value = serde_json::from_str(&body).expect("JSON");
     let ada_id = ada["being"]["id"].as_str().expect("an id").to_owned();
     let moved = format!("{{\"location_id\":\"{LOBBY_ID}\"}}");
@@ -299,4 +307,17 @@ async fn an_http_1_0_stream_ends_with_the_connection(backend: Backend) {
     // No chunk sizes: the body is the events themselves.
     let body = &text[text.find("\r\n\r\n").expect("a head") + 4..];
     assert!(body.starts_with("retry: "), "{body:?}");
+}
+
+async fn a_stream_stuck_on_a_reader_that_stopped_does_not_hold_up_shutdown(backend: Backend) {
+    let mut app = spawn_app(backend).await;
+    let (ada, _) = app.guest("Ada").await;
+    let space = id_of(&app.create_space(&ada, "Garden").await);
+    let _slow = slow_subscriber(&app, &space).await;
+    // Far more than the socket buffers hold: the stream's write is left waiting.
+    for i in 0..400 {
+        app.post_intention(&ada, &space, &content(i)).await;
+    }
+    assert_eq!(app.direct_streams(), 1);
+    app.stop_server().await;
 }

@@ -30,12 +30,12 @@ const MESSAGES: usize = 400;
 /// 4000 four-byte characters, about 16 KB a message and 6.4 MB in all: more than the slow
 /// socket's kernel buffers on loopback (a few MB at most) and the server's own buffers can
 /// hold, so the server has to notice that this reader is behind.
-fn content(i: usize) -> String {
+pub(crate) fn content(i: usize) -> String {
     format!("{i:04} {}", "🌱".repeat(3995))
 }
 
 /// Opens `/events` on a socket with a 4 KB receive buffer and sends the request by hand.
-async fn slow_subscriber(app: &TestApp, space: &str) -> TcpStream {
+pub(crate) async fn slow_subscriber(app: &TestApp, space: &str) -> TcpStream {
     let socket = TcpSocket::new_v4().expect("a socket");
     socket
         .set_recv_buffer_size(4096)

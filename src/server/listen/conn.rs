@@ -45,11 +45,12 @@ impl Connection {
     pub(super) async fn serve(mut self, stream: TcpStream) {
         let mut tap = Tap::new(stream);
         loop {
-            match self.hyper(tap).await {
+            // Boxed: hyper's connection state is freed before a stream settles in this task.
+            match Box::pin(self.hyper(tap)).await {
                 Ended::Closed => return,
                 Ended::GiveBack(again) => tap = again,
                 Ended::Stream(taken) => {
-                    return direct::serve(taken, self.app, &self.stats).await;
+                    return direct::serve(taken, self.app, &self.stats, self.stop).await;
                 }
             }
         }
@@ -114,11 +115,15 @@ impl hyper::service::Service<Request<Incoming>> for Counted {
     type Future = Respond;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        self.shared.request_started();
-        let in_flight = InFlight(self.shared.clone());
+        let in_flight = InFlight::new(&self.shared);
+        let request = if http_body::Body::is_end_stream(request.body()) {
+            request.map(Body::new)
+        } else {
+            request.map(|body| Body::new(RequestBody::new(body, &self.shared)))
+        };
         let app = self.app.clone();
         Box::pin(async move {
-            let response = app.oneshot(request.map(Body::new)).await?;
+            let response = app.oneshot(request).await?;
             Ok(response.map(|body| Tracked {
                 body,
                 _in_flight: in_flight,
@@ -127,8 +132,16 @@ impl hyper::service::Service<Request<Incoming>> for Counted {
     }
 }
 
-/// One request in flight, until its response body is written (or dropped).
+/// One request in flight, until its response body is written (or dropped), or until its
+/// request body has been read to the end.
 struct InFlight(Arc<Shared>);
+
+impl InFlight {
+    fn new(shared: &Arc<Shared>) -> Self {
+        shared.request_started();
+        InFlight(shared.clone())
+    }
+}
 
 impl Drop for InFlight {
     fn drop(&mut self) {
@@ -151,6 +164,62 @@ impl http_body::Body for Tracked {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// A request body, counted as in flight until it has been read to its end: until then, what
+/// the socket brings is more of it. Dropped unread (an app that answered without reading it),
+/// hyper drains the rest itself and nobody here knows where the next request starts, so the
+/// tap takes nothing more from this connection.
+struct RequestBody {
+    body: Incoming,
+    reading: Option<InFlight>,
+}
+
+impl RequestBody {
+    fn new(body: Incoming, shared: &Arc<Shared>) -> Self {
+        RequestBody {
+            body,
+            reading: Some(InFlight::new(shared)),
+        }
+    }
+}
+
+impl Drop for RequestBody {
+    fn drop(&mut self) {
+        if let Some(InFlight(shared)) = &self.reading {
+            shared.stop_watching();
+        }
+    }
+}
+
+impl http_body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.get_mut();
+        let frame = std::task::ready!(Pin::new(&mut this.body).poll_frame(cx));
+        let ended = match &frame {
+            None => true,
+            Some(Ok(_)) => this.body.is_end_stream(),
+            Some(Err(_)) => false,
+        };
+        if ended {
+            this.reading = None;
+        }
+        Poll::Ready(frame)
     }
 
     fn is_end_stream(&self) -> bool {

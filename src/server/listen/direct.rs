@@ -15,6 +15,8 @@ use futures_util::StreamExt;
 use http_body::Body as _;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::{Instant, timeout_at};
 use tower::ServiceExt;
 
 use super::Stats;
@@ -25,14 +27,35 @@ const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 64;
 /// How long a client may take to send the rest of its request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one write may wait on a client that does not read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a stream may take to end once the server stops.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+/// Bytes a client may send on a stream's connection before it is taken as misbehaving.
+const MAX_UNEXPECTED: usize = 4 * 1024;
 
-pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats) {
+pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats, stop: watch::Receiver<bool>) {
     let Tap {
         mut stream, held, ..
     } = tap;
-    // Boxed, so that what the request needed is freed before the stream settles in.
+    tokio::select! {
+        () = answer(&mut stream, held, app, stats) => {}
+        // A stream ends by itself when sync shuts down; one stuck on a client that stopped
+        // reading must not hold up the server's shutdown.
+        () = stopped(stop) => {}
+    }
+    let _ = stream.shutdown().await;
+}
+
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+    tokio::time::sleep(STOP_GRACE).await;
+}
+
+async fn answer(stream: &mut TcpStream, held: Vec<u8>, app: Router, stats: &Stats) {
     let mut close_delimited = false;
-    let response = match Box::pin(read_head(&mut stream, held)).await {
+    // Boxed, so that what the request needed is freed before the stream settles in.
+    let response = match Box::pin(read_head(stream, held)).await {
         Ok(request) => {
             stats.count_direct_stream();
             tracing::debug!(uri = %request.uri(), "event stream served directly");
@@ -45,10 +68,9 @@ pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats) {
         Err(Some(status)) => plain(status),
         Err(None) => return,
     };
-    if let Err(error) = respond(&mut stream, response, close_delimited).await {
+    if let Err(error) = respond(stream, response, close_delimited).await {
         tracing::debug!(%error, "an event stream ended with an error");
     }
-    let _ = stream.shutdown().await;
 }
 
 /// Reads and parses the request head. `Err(Some(status))` answers with that status;
@@ -119,16 +141,18 @@ fn plain(status: StatusCode) -> Response<Body> {
 /// Writes the response: the head, then the body as it comes (chunked when its length is not
 /// known, unless `close_delimited`), until the body ends or the client goes away.
 async fn respond(
-    stream: &mut TcpStream,
+    stream: &TcpStream,
     response: Response<Body>,
     close_delimited: bool,
 ) -> io::Result<()> {
     let (parts, body) = response.into_parts();
     let length = body.size_hint().exact();
     let chunked = length.is_none() && !close_delimited;
-    stream
-        .write_all(&head(parts.status, &parts.headers, length, chunked))
-        .await?;
+    let head = head(parts.status, &parts.headers, length, chunked);
+    // Nothing of the head stays for the life of the stream.
+    drop(parts);
+    write_all(stream, &mut [IoSlice::new(&head)]).await?;
+    drop(head);
     let mut body = body.into_data_stream();
     loop {
         let data = tokio::select! {
@@ -136,14 +160,19 @@ async fn respond(
             () = gone(stream) => return Ok(()),
         };
         match data {
-            Some(Ok(data)) if chunked => write_chunk(stream, &data).await?,
-            Some(Ok(data)) => stream.write_all(&data).await?,
+            Some(Ok(data)) if data.is_empty() => {}
+            Some(Ok(data)) if chunked => {
+                let size = format!("{:x}\r\n", data.len());
+                let chunk = [size.as_bytes(), &data, b"\r\n"];
+                write_all(stream, &mut chunk.map(IoSlice::new)).await?;
+            }
+            Some(Ok(data)) => write_all(stream, &mut [IoSlice::new(&data)]).await?,
             Some(Err(error)) => return Err(io::Error::other(error)),
             None => break,
         }
     }
     if chunked {
-        stream.write_all(b"0\r\n\r\n").await?;
+        write_all(stream, &mut [IoSlice::new(b"0\r\n\r\n")]).await?;
     }
     Ok(())
 }
@@ -180,40 +209,47 @@ fn head(status: StatusCode, headers: &HeaderMap, length: Option<u64>, chunked: b
     out
 }
 
-/// One chunk: its size line, the data (not copied) and the closing CRLF, in one write when the
-/// socket takes it all.
-async fn write_chunk(stream: &mut TcpStream, data: &[u8]) -> io::Result<()> {
-    if data.is_empty() {
-        return Ok(());
-    }
-    let size = format!("{:x}\r\n", data.len());
-    let mut slices = [
-        IoSlice::new(size.as_bytes()),
-        IoSlice::new(data),
-        IoSlice::new(b"\r\n"),
-    ];
-    let mut rest: &mut [IoSlice<'_>] = &mut slices;
+/// Writes all of `slices` (the frame's bytes are not copied), in one write when the socket
+/// takes it all, as most do. A client that leaves the socket full for [`WRITE_TIMEOUT`] is
+/// dropped; no timer is set unless the socket is full.
+async fn write_all(stream: &TcpStream, slices: &mut [IoSlice<'_>]) -> io::Result<()> {
+    let mut rest = slices;
+    let mut deadline = None;
     while !rest.is_empty() {
-        let n = stream.write_vectored(rest).await?;
-        if n == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
+        match stream.try_write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                let deadline = *deadline.get_or_insert_with(|| Instant::now() + WRITE_TIMEOUT);
+                timeout_at(deadline, stream.writable())
+                    .await
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")
+                    })??;
+            }
+            Err(error) => return Err(error),
         }
-        IoSlice::advance_slices(&mut rest, n);
     }
     Ok(())
 }
 
-/// Resolves when the client has closed its side (or the socket failed). Anything it sends on a
-/// stream's connection is read and dropped.
+/// Resolves when the client has closed its side (or the socket failed). A client has nothing
+/// to send on a stream's connection: a few bytes are read and dropped, more end the stream.
 async fn gone(stream: &TcpStream) {
     let mut scratch = [0u8; 64];
+    let mut unexpected = 0;
     loop {
         if stream.readable().await.is_err() {
             return;
         }
         match stream.try_read(&mut scratch) {
             Ok(0) => return,
-            Ok(_) => {}
+            Ok(n) => {
+                unexpected += n;
+                if unexpected > MAX_UNEXPECTED {
+                    return;
+                }
+            }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
             Err(_) => return,
         }

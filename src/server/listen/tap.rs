@@ -68,6 +68,9 @@ pub(super) struct Tap {
     replay: Bytes,
     /// The held-back start of an event-stream request.
     pub(super) held: Vec<u8>,
+    /// hyper has written bytes it has not flushed yet: its response is not finished, whatever
+    /// the app's side says.
+    unflushed: bool,
     shared: Arc<Shared>,
 }
 
@@ -77,6 +80,7 @@ impl Tap {
             stream,
             replay: Bytes::new(),
             held: Vec::new(),
+            unflushed: false,
             shared: Arc::default(),
         }
     }
@@ -127,8 +131,9 @@ impl AsyncRead for Tap {
         match this.shared.state.load(Ordering::Acquire) {
             // hyper is being asked to let go; its connection task is already awake.
             TAKEN => return Poll::Pending,
-            // Asked to let go, hyper still reads: it was in the middle of a request head, so
-            // the held bytes are the rest of it. hyper gets them, and closes after answering.
+            // Asked to let go, hyper still reads: it was not between requests after all (in
+            // the middle of a request head, say), so the held bytes are the rest of what it
+            // was reading. hyper gets them, and closes after answering.
             CLOSING => {
                 this.shared.state.store(OFF, Ordering::Release);
                 let mut held = std::mem::take(&mut this.held);
@@ -143,7 +148,7 @@ impl AsyncRead for Tap {
         ready!(Pin::new(&mut this.stream).poll_read(cx, buf))?;
         let fresh = &buf.filled()[before..];
         let watching = this.shared.state.load(Ordering::Acquire) == WATCHING;
-        if watching && this.shared.idle() && starts_stream_request(fresh) {
+        if watching && this.shared.idle() && !this.unflushed && starts_stream_request(fresh) {
             this.held.extend_from_slice(fresh);
             buf.set_filled(before);
             this.shared.state.store(TAKEN, Ordering::Release);
@@ -160,7 +165,10 @@ impl AsyncWrite for Tap {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+        let this = self.get_mut();
+        let written = ready!(Pin::new(&mut this.stream).poll_write(cx, buf))?;
+        this.unflushed |= written > 0;
+        Poll::Ready(Ok(written))
     }
 
     fn poll_write_vectored(
@@ -168,15 +176,22 @@ impl AsyncWrite for Tap {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let written = ready!(Pin::new(&mut this.stream).poll_write_vectored(cx, bufs))?;
+        this.unflushed |= written > 0;
+        Poll::Ready(Ok(written))
     }
 
     fn is_write_vectored(&self) -> bool {
         self.stream.is_write_vectored()
     }
 
+    /// hyper flushes the socket only once its own buffer is empty: the response is out.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+        let this = self.get_mut();
+        ready!(Pin::new(&mut this.stream).poll_flush(cx))?;
+        this.unflushed = false;
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
