@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::{Request, Response};
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
@@ -107,10 +107,10 @@ struct Counted {
     shared: Arc<Shared>,
 }
 
-type Respond = Pin<Box<dyn Future<Output = Result<Response<Tracked>, Infallible>> + Send>>;
+type Respond = Pin<Box<dyn Future<Output = Result<Response<Counting<Body>>, Infallible>> + Send>>;
 
 impl hyper::service::Service<Request<Incoming>> for Counted {
-    type Response = Response<Tracked>;
+    type Response = Response<Counting<Body>>;
     type Error = Infallible;
     type Future = Respond;
 
@@ -119,21 +119,17 @@ impl hyper::service::Service<Request<Incoming>> for Counted {
         let request = if http_body::Body::is_end_stream(request.body()) {
             request.map(Body::new)
         } else {
-            request.map(|body| Body::new(RequestBody::new(body, &self.shared)))
+            request.map(|body| Body::new(Counting::request(body, InFlight::new(&self.shared))))
         };
         let app = self.app.clone();
         Box::pin(async move {
             let response = app.oneshot(request).await?;
-            Ok(response.map(|body| Tracked {
-                body,
-                _in_flight: in_flight,
-            }))
+            Ok(response.map(|body| Counting::response(body, in_flight)))
         })
     }
 }
 
-/// One request in flight, until its response body is written (or dropped), or until its
-/// request body has been read to the end.
+/// One request in flight (see [`Counting`]).
 struct InFlight(Arc<Shared>);
 
 impl InFlight {
@@ -149,66 +145,56 @@ impl Drop for InFlight {
     }
 }
 
-/// A response body that keeps its request counted as in flight.
-struct Tracked {
-    body: Body,
-    _in_flight: InFlight,
+/// A body that keeps its request counted as in flight until it has been read to its end.
+///
+/// A response body ends its count when hyper has written it (or dropped it). A request body ends
+/// it when the app has read it all: until then, what the socket brings is more of it. A request
+/// body dropped unread (an app that answered without reading it) is drained by hyper itself,
+/// and nobody here knows where the next request starts, so the tap takes nothing more from
+/// this connection.
+struct Counting<B> {
+    body: B,
+    in_flight: Option<InFlight>,
+    /// Dropped before its end, this body stops the tap for the rest of the connection.
+    unread_stops_tap: bool,
 }
 
-impl http_body::Body for Tracked {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.get_mut().body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
-    }
-}
-
-/// A request body, counted as in flight until it has been read to its end: until then, what
-/// the socket brings is more of it. Dropped unread (an app that answered without reading it),
-/// hyper drains the rest itself and nobody here knows where the next request starts, so the
-/// tap takes nothing more from this connection.
-struct RequestBody {
-    body: Incoming,
-    reading: Option<InFlight>,
-}
-
-impl RequestBody {
-    fn new(body: Incoming, shared: &Arc<Shared>) -> Self {
-        RequestBody {
+impl<B> Counting<B> {
+    fn response(body: B, in_flight: InFlight) -> Self {
+        Counting {
             body,
-            reading: Some(InFlight::new(shared)),
+            in_flight: Some(in_flight),
+            unread_stops_tap: false,
+        }
+    }
+
+    fn request(body: B, in_flight: InFlight) -> Self {
+        Counting {
+            body,
+            in_flight: Some(in_flight),
+            unread_stops_tap: true,
         }
     }
 }
 
-impl Drop for RequestBody {
+impl<B> Drop for Counting<B> {
     fn drop(&mut self) {
-        if let Some(InFlight(shared)) = &self.reading {
+        if let Some(InFlight(shared)) = &self.in_flight
+            && self.unread_stops_tap
+        {
             shared.stop_watching();
         }
     }
 }
 
-impl http_body::Body for RequestBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
+impl<B: http_body::Body + Unpin> http_body::Body for Counting<B> {
+    type Data = B::Data;
+    type Error = B::Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
         let this = self.get_mut();
         let frame = std::task::ready!(Pin::new(&mut this.body).poll_frame(cx));
         let ended = match &frame {
@@ -217,7 +203,7 @@ impl http_body::Body for RequestBody {
             Some(Err(_)) => false,
         };
         if ended {
-            this.reading = None;
+            this.in_flight = None;
         }
         Poll::Ready(frame)
     }

@@ -162,8 +162,9 @@ async fn respond(
         match data {
             Some(Ok(data)) if data.is_empty() => {}
             Some(Ok(data)) if chunked => {
-                let size = format!("{:x}\r\n", data.len());
-                let chunk = [size.as_bytes(), &data, b"\r\n"];
+                let mut size = [0u8; 18];
+                let size = chunk_size_line(data.len(), &mut size);
+                let chunk = [size, &data, b"\r\n"];
                 write_all(stream, &mut chunk.map(IoSlice::new)).await?;
             }
             Some(Ok(data)) => write_all(stream, &mut [IoSlice::new(&data)]).await?,
@@ -209,6 +210,24 @@ fn head(status: StatusCode, headers: &HeaderMap, length: Option<u64>, chunked: b
     out
 }
 
+/// `{len:x}\r\n` in `buf`, without allocating: this runs once per subscriber per delta.
+fn chunk_size_line(len: usize, buf: &mut [u8; 18]) -> &[u8] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 16;
+    let mut rest = len;
+    loop {
+        start -= 1;
+        buf[start] = HEX[rest & 0xf];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    buf[16] = b'\r';
+    buf[17] = b'\n';
+    &buf[start..]
+}
+
 /// Writes all of `slices` (the frame's bytes are not copied), in one write when the socket
 /// takes it all, as most do. A client that leaves the socket full for [`WRITE_TIMEOUT`] is
 /// dropped; no timer is set unless the socket is full.
@@ -252,6 +271,23 @@ async fn gone(stream: &TcpStream) {
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
             Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_size_line;
+
+    #[test]
+    fn a_chunk_size_line_is_the_length_in_lowercase_hex() {
+        for len in [1, 9, 10, 255, 455, 65_536, usize::MAX] {
+            let mut buf = [0u8; 18];
+            assert_eq!(
+                chunk_size_line(len, &mut buf),
+                format!("{len:x}\r\n").as_bytes(),
+                "{len}"
+            );
         }
     }
 }
