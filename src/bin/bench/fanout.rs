@@ -19,6 +19,8 @@ pub struct Args {
     pub subscribers: usize,
     pub messages: usize,
     pub rate: f64,
+    /// The server's processes: their CPU time while publishing is reported per delivery.
+    pub pids: Vec<u32>,
 }
 
 #[derive(Default)]
@@ -59,7 +61,7 @@ async fn subscriber(
     connecting: OwnedSemaphorePermit,
     ready: tokio::sync::mpsc::Sender<()>,
     deadline: Arc<tokio::sync::watch::Receiver<Option<Instant>>>,
-) -> std::io::Result<Seen> {
+) -> std::io::Result<(Seen, TcpStream)> {
     let mut stream = TcpStream::connect(authority(&base)).await?;
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
@@ -133,7 +135,9 @@ async fn subscriber(
             }
         }
     }
-    Ok(seen)
+    // The connection stays open until every subscriber is done: closing thousands of them
+    // while others still read would load the server in the middle of the last messages.
+    Ok((seen, stream))
 }
 
 pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
@@ -171,6 +175,7 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
     let connect_time = start.elapsed();
 
     let mut publisher = Conn::open(&target.base).await?;
+    let cpu_before = crate::cpu::used_ns(&args.pids)?;
     let publish_start = Instant::now();
     for seq in 0..args.messages {
         let due = publish_start + Duration::from_secs_f64(seq as f64 / args.rate);
@@ -182,9 +187,11 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
 
     let mut all = Seen::default();
     let mut failed = 0;
+    let mut open = Vec::with_capacity(tasks.len());
     for task in tasks {
         match task.await? {
-            Ok(seen) => {
+            Ok((seen, stream)) => {
+                open.push(stream);
                 all.latencies_us.extend(seen.latencies_us);
                 all.delivered += seen.delivered;
                 all.duplicates += seen.duplicates;
@@ -193,6 +200,14 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
             Err(_) => failed += 1,
         }
     }
+    let cpu_ms = (crate::cpu::used_ns(&args.pids)? - cpu_before) as f64 / 1e6;
+    drop(open);
+    let cpu = if args.pids.is_empty() {
+        "– | –".to_owned()
+    } else {
+        let per_delivery_us = cpu_ms * 1000.0 / all.delivered.max(1) as f64;
+        format!("{cpu_ms:.0} | {per_delivery_us:.2}")
+    };
     all.latencies_us.sort_unstable();
     let l = &all.latencies_us;
     let name = if bases.len() > 1 {
@@ -201,7 +216,7 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
         target.name.to_owned()
     };
     Ok(format!(
-        "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} of {} | {} | {} | {} | {:.1} s |",
+        "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} of {} | {} | {} | {} | {} | {:.1} s |",
         name,
         connected,
         args.messages,
@@ -215,11 +230,12 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
         all.duplicates,
         all.reorders,
         failed,
+        cpu,
         connect_time.as_secs_f64(),
     ))
 }
 
-pub const HEADER: &str = "| target | subscribers | messages | msgs/s | p50 ms | p90 ms | p99 ms | max ms | delivered | duplicates | reorders | failed subscribers | connect time |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+pub const HEADER: &str = "| target | subscribers | messages | msgs/s | p50 ms | p90 ms | p99 ms | max ms | delivered | duplicates | reorders | failed subscribers | server CPU ms | server CPU µs per delivery | connect time |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! ```text
 //! rhizom-bench fanout [--target rhizom|nchan] [--url URL] [--subscribers N] [--messages M] [--rate R]
 //!                     [--subscribe-urls URL,URL]   (subscribers split across several nodes)
+//!                     [--pids PID,PID]   (the server's processes: CPU used per delivery)
 //! rhizom-bench wire   [--url URL] [--sizes 100,1000,10000]
 //! rhizom-bench scale  [--url URL] [--sizes 0,100000] [--posts 5000] [--clients 16]
 //! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
@@ -11,6 +12,7 @@
 //! rhizom-bench create-database [--admin POSTGRES_URL]      (for a several-node run)
 //! ```
 
+mod cpu;
 mod fanout;
 mod http;
 mod memory;
@@ -66,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
                 subscribers: number(&args, "--subscribers", 1000)?,
                 messages: number(&args, "--messages", 200)?,
                 rate: number(&args, "--rate", 50.0)?,
+                pids: cpu::parse_pids(&option(&args, "--pids").unwrap_or_default())?,
             };
             if !args.iter().any(|a| a == "--no-header") {
                 println!("{}", fanout::HEADER);
