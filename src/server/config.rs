@@ -32,8 +32,12 @@ pub struct Config {
     pub change_window: u64,
     /// The oldest change kept (`change-max-age-secs`).
     pub change_max_age: Duration,
-    /// Frames buffered per space; a subscriber further behind is cut off (`stream-buffer`).
+    /// Frames queued for one stream whose socket is full; a stream further behind is cut off
+    /// (`stream-buffer`).
     pub stream_buffer: usize,
+    /// Threads that write one space's streams at the same time (`fanout-threads`); `None`:
+    /// every thread of the runtime.
+    pub fanout_threads: Option<usize>,
     /// Longest silence on a stream before a heartbeat comment (`heartbeat-ms`).
     pub heartbeat: Duration,
 }
@@ -51,6 +55,7 @@ struct FileConfig {
     change_window: Option<u64>,
     change_max_age_secs: Option<u64>,
     stream_buffer: Option<usize>,
+    fanout_threads: Option<usize>,
     heartbeat_ms: Option<u64>,
 }
 
@@ -68,6 +73,7 @@ impl Default for Config {
             change_window: 10_000,
             change_max_age: Duration::from_secs(24 * 60 * 60),
             stream_buffer: 1024,
+            fanout_threads: None,
             heartbeat: Duration::from_secs(15),
         }
     }
@@ -122,6 +128,7 @@ impl Config {
             .change_max_age_secs
             .map_or(self.change_max_age, Duration::from_secs);
         self.stream_buffer = file.stream_buffer.unwrap_or(self.stream_buffer);
+        self.fanout_threads = file.fanout_threads.or(self.fanout_threads);
         self.heartbeat = file
             .heartbeat_ms
             .map_or(self.heartbeat, Duration::from_millis);
@@ -158,6 +165,9 @@ impl Config {
         if let Some(n) = number(&var, "RHIZOM_STREAM_BUFFER")? {
             self.stream_buffer = n as usize;
         }
+        if let Some(n) = number(&var, "RHIZOM_FANOUT_THREADS")? {
+            self.fanout_threads = Some(n as usize);
+        }
         if let Some(ms) = number(&var, "RHIZOM_HEARTBEAT_MS")? {
             self.heartbeat = Duration::from_millis(ms);
         }
@@ -169,6 +179,7 @@ impl Config {
             change_window: self.change_window,
             change_max_age: self.change_max_age,
             stream_buffer: self.stream_buffer,
+            fanout_threads: self.fanout_threads,
             heartbeat: self.heartbeat,
             presence_grace: self.presence_grace,
             presence_ttl: self.presence_ttl,

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use crate::helpers::{Backend, LOBBY_ID, TestApp, id_of, spawn_app};
+use crate::helpers::{Backend, LOBBY_ID, TestApp, id_of, spawn_app, spawn_app_with};
 use crate::sse::WAIT;
 use crate::sync_slow::{content, slow_subscriber};
 
@@ -29,6 +29,7 @@ mod sqlite {
         a_stream_request_inside_a_request_body_is_just_body,
         bytes_after_a_partial_head_stay_with_hyper,
         pipelined_requests_are_answered_in_order,
+        a_stream_served_by_hyper_gets_live_deltas_and_heartbeats,
         bad_stream_requests_get_the_same_errors,
         an_http_1_0_stream_ends_with_the_connection,
         a_stream_stuck_on_a_reader_that_stopped_does_not_hold_up_shutdown,
@@ -259,6 +260,35 @@ async fn pipelined_requests_are_answered_in_order(backend: Backend) {
     assert_eq!(body, "ok");
     let text = read_until(&mut stream, &mut buf, "event: live").await;
     assert_live_stream(&text);
+}
+
+/// A stream pipelined behind another request stays with hyper, which pulls the frames the hub
+/// queues for it instead of the hub writing them to the socket.
+async fn a_stream_served_by_hyper_gets_live_deltas_and_heartbeats(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.heartbeat = Duration::from_millis(100);
+    })
+    .await;
+    let (ada, _) = app.guest("Ada").await;
+    let space = id_of(&app.create_space(&ada, "Garden").await);
+    let mut stream = connect(&app).await;
+    send(
+        &mut stream,
+        &format!(
+            "GET /healthz HTTP/1.1\r\nHost: rhizom\r\n\r\n{}",
+            stream_request(&space, "")
+        ),
+    )
+    .await;
+    let mut buf = Vec::new();
+    read_response(&mut stream, &mut buf).await;
+    read_until(&mut stream, &mut buf, "event: live").await;
+    for text in ["first through hyper", "second through hyper"] {
+        app.post_intention(&ada, &space, text).await;
+        read_until(&mut stream, &mut buf, text).await;
+    }
+    read_until(&mut stream, &mut buf, ": ping").await;
+    assert_eq!(app.direct_streams(), 0, "pipelined, so served by hyper");
 }
 
 async fn bad_stream_requests_get_the_same_errors(backend: Backend) {

@@ -26,6 +26,7 @@ mod sse;
 mod streaming;
 mod sync_changes;
 mod sync_common;
+mod sync_fanout;
 mod sync_moves;
 mod sync_presence;
 mod sync_property;

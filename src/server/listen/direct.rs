@@ -1,9 +1,11 @@
 //! An event-stream request served without hyper: its head is parsed here, the app answers it
 //! as it would through hyper, and the answer is written straight to the socket: the head, then
-//! each chunk of the body as it comes, one vectored write per chunk, the frame's bytes shared
-//! with every other subscriber. The connection closes when the response ends.
+//! the live stream, whose frames the hub writes to this socket as it publishes them (the bytes
+//! shared with every other subscriber); an answer that is not a live stream (an error) is
+//! written chunk by chunk. The connection closes when the response ends.
 
 use std::io::{self, IoSlice};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
@@ -21,6 +23,8 @@ use tower::ServiceExt;
 
 use super::Stats;
 use super::tap::Tap;
+use crate::server::sync::sink::Framing;
+use crate::server::sync::stream::{Ended, Live};
 
 /// A request head longer than this gets a 431.
 const MAX_HEAD: usize = 16 * 1024;
@@ -35,16 +39,19 @@ const STOP_GRACE: Duration = Duration::from_secs(1);
 const MAX_UNEXPECTED: usize = 4 * 1024;
 
 pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats, stop: watch::Receiver<bool>) {
-    let Tap {
-        mut stream, held, ..
-    } = tap;
+    let Tap { stream, held, .. } = tap;
+    // Shared with the hub, which writes the stream's frames while it is live.
+    let stream = Arc::new(stream);
     tokio::select! {
-        () = answer(&mut stream, held, app, stats) => {}
+        () = answer(&stream, held, app, stats) => {}
         // A stream ends by itself when sync shuts down; one stuck on a client that stopped
         // reading must not hold up the server's shutdown.
         () = stopped(stop) => {}
     }
-    let _ = stream.shutdown().await;
+    // The stream is over, so the hub has let go of the socket.
+    if let Ok(mut stream) = Arc::try_unwrap(stream) {
+        let _ = stream.shutdown().await;
+    }
 }
 
 async fn stopped(mut stop: watch::Receiver<bool>) {
@@ -52,7 +59,7 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     tokio::time::sleep(STOP_GRACE).await;
 }
 
-async fn answer(stream: &mut TcpStream, held: Vec<u8>, app: Router, stats: &Stats) {
+async fn answer(stream: &Arc<TcpStream>, held: Vec<u8>, app: Router, stats: &Stats) {
     let mut close_delimited = false;
     // Boxed, so that what the request needed is freed before the stream settles in.
     let response = match Box::pin(read_head(stream, held)).await {
@@ -76,10 +83,9 @@ async fn answer(stream: &mut TcpStream, held: Vec<u8>, app: Router, stats: &Stat
 /// Reads and parses the request head. `Err(Some(status))` answers with that status;
 /// `Err(None)` means the client went away.
 async fn read_head(
-    stream: &mut TcpStream,
+    stream: &TcpStream,
     mut buf: Vec<u8>,
 ) -> Result<Request<Body>, Option<StatusCode>> {
-    use tokio::io::AsyncReadExt;
     let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
     loop {
         if let Some(request) = parse(&buf)? {
@@ -89,10 +95,15 @@ async fn read_head(
             return Err(Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
         }
         buf.reserve(1024);
-        match tokio::time::timeout_at(deadline, stream.read_buf(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Err(None),
-            Ok(Ok(_)) => {}
+        match timeout_at(deadline, stream.readable()).await {
             Err(_) => return Err(Some(StatusCode::REQUEST_TIMEOUT)),
+            Ok(Err(_)) => return Err(None),
+            Ok(Ok(())) => match stream.try_read_buf(&mut buf) {
+                Ok(0) => return Err(None),
+                Ok(_) => {}
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                Err(_) => return Err(None),
+            },
         }
     }
 }
@@ -138,14 +149,19 @@ fn plain(status: StatusCode) -> Response<Body> {
     response
 }
 
-/// Writes the response: the head, then the body as it comes (chunked when its length is not
-/// known, unless `close_delimited`), until the body ends or the client goes away.
+/// Writes the response: the head, then the body (chunked when its length is not known, unless
+/// `close_delimited`), until it ends or the client goes away. A live event stream is not
+/// pulled through the body: its frames go from the hub to the socket ([`Live`]).
 async fn respond(
-    stream: &TcpStream,
+    stream: &Arc<TcpStream>,
     response: Response<Body>,
     close_delimited: bool,
 ) -> io::Result<()> {
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    let live = parts
+        .extensions
+        .remove::<Live>()
+        .and_then(|live| live.take());
     let length = body.size_hint().exact();
     let chunked = length.is_none() && !close_delimited;
     let head = head(parts.status, &parts.headers, length, chunked);
@@ -153,23 +169,39 @@ async fn respond(
     drop(parts);
     write_all(stream, &mut [IoSlice::new(&head)]).await?;
     drop(head);
-    let mut body = body.into_data_stream();
-    loop {
-        let data = tokio::select! {
-            data = body.next() => data,
-            () = gone(stream) => return Ok(()),
+    if let Some(live) = live {
+        drop(body);
+        let framing = if chunked {
+            Framing::Chunked
+        } else {
+            Framing::Raw
         };
-        match data {
-            Some(Ok(data)) if data.is_empty() => {}
-            Some(Ok(data)) if chunked => {
-                let mut size = [0u8; 18];
-                let size = chunk_size_line(data.len(), &mut size);
-                let chunk = [size, &data, b"\r\n"];
-                write_all(stream, &mut chunk.map(IoSlice::new)).await?;
+        match live
+            .write_to(stream.clone(), framing, gone(stream), WRITE_TIMEOUT)
+            .await?
+        {
+            Ended::Client => return Ok(()),
+            Ended::Server => {}
+        }
+    } else {
+        let mut body = body.into_data_stream();
+        loop {
+            let data = tokio::select! {
+                data = body.next() => data,
+                () = gone(stream) => return Ok(()),
+            };
+            match data {
+                Some(Ok(data)) if data.is_empty() => {}
+                Some(Ok(data)) if chunked => {
+                    let mut size = [0u8; 18];
+                    let size = chunk_size_line(data.len(), &mut size);
+                    let chunk = [size, &data, b"\r\n"];
+                    write_all(stream, &mut chunk.map(IoSlice::new)).await?;
+                }
+                Some(Ok(data)) => write_all(stream, &mut [IoSlice::new(&data)]).await?,
+                Some(Err(error)) => return Err(io::Error::other(error)),
+                None => break,
             }
-            Some(Ok(data)) => write_all(stream, &mut [IoSlice::new(&data)]).await?,
-            Some(Err(error)) => return Err(io::Error::other(error)),
-            None => break,
         }
     }
     if chunked {

@@ -1,51 +1,69 @@
-//! The fan-out: one broadcast channel per watched space, frames serialized once.
+//! The fan-out: the live streams of each watched space, frames serialized once.
 //!
 //! Publishing is keyed by position, not by who calls: [`Hub::committed`] says "space S has
 //! reached position P" (with the change when the caller has it). The hub sends frames in
 //! position order; if positions are missing (a publish raced ahead, or the change came from
 //! another node) it reads them from the change log. So a delta can come from anywhere that
-//! knows a position — which is how several nodes will share one database.
+//! knows a position — which is how several nodes share one database.
+//!
+//! Sending is writing: the publishing task offers each frame to every [`Sink`] of the space,
+//! which writes it straight to the stream's socket when that socket is idle (docs/SYNC.md,
+//! "Guarantees"; docs/PERFORMANCE.md has what this saves).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Bytes;
-use tokio::sync::broadcast;
 use uuid::Uuid;
 
+pub use super::frame::{Frame, delta_json};
+use super::sink::Sink;
 use crate::server::db::{Db, changes};
 use crate::sync::Change;
 
-/// One delta as it goes on the wire, shared by every subscriber.
-#[derive(Clone, Debug)]
-pub struct Frame {
-    pub pos: u64,
-    pub prev: u64,
-    /// The whole SSE event: `id:`, `event: delta`, `data:`.
-    pub bytes: Bytes,
-    /// The space was deleted: streams end after this frame.
-    pub ends: bool,
-}
+/// Sinks written between two chances for other tasks on this thread to run.
+const SINKS_PER_TURN: usize = 256;
+/// Below this many streams a space is written by the publishing task alone: handing shards to
+/// other threads would cost more than it saves.
+const PARALLEL_FROM: usize = 256;
 
-/// The channel of one space: subscribers, and the last position sent on it.
+/// The channel of one space: its streams, and the last position sent to them.
 #[derive(Debug)]
 struct Channel {
-    tx: broadcast::Sender<Frame>,
-    /// `None` until the first subscriber or publish reads the head from the database.
-    last: tokio::sync::Mutex<Option<u64>>,
+    fanout: tokio::sync::Mutex<Fanout>,
+    /// Subscriptions alive, counted under the hub's lock: the channel leaves the hub with the
+    /// last one.
+    subscribers: std::sync::atomic::AtomicUsize,
 }
+
+#[derive(Debug, Default)]
+struct Fanout {
+    /// `None` until the first subscriber or publish reads the head from the database.
+    last: Option<u64>,
+    /// The space's streams, in shares that the runtime's threads write at the same time.
+    shards: Vec<Arc<Shard>>,
+    /// The shard the next subscriber joins.
+    next: usize,
+}
+
+/// Some of a space's streams. Streams that ended stay until a send or subscribe passes over
+/// them. Only the task sending (or subscribing, under the channel's lock) takes this lock.
+type Shard = tokio::sync::Mutex<Vec<Arc<Sink>>>;
 
 #[derive(Debug)]
 pub struct Hub {
     db: Db,
     epoch: Arc<str>,
     buffer: usize,
+    /// How many shards a space's streams are split into (the runtime's threads).
+    shards: usize,
     channels: Mutex<HashMap<Uuid, Arc<Channel>>>,
 }
 
-/// A live subscription; dropping it frees the space's channel when it was the last one.
+/// A live subscription; dropping it ends the stream's part in the fan-out, and frees the
+/// space's channel when it was the last one.
+#[derive(Debug)]
 pub struct Subscription {
-    pub rx: broadcast::Receiver<Frame>,
+    pub sink: Arc<Sink>,
     hub: Arc<Hub>,
     space_id: Uuid,
     channel: Arc<Channel>,
@@ -53,9 +71,10 @@ pub struct Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        self.sink.detach();
         let mut channels = self.hub.channels.lock().expect("hub lock");
-        // Our receiver still counts until this struct is gone: 1 means only us.
-        if self.channel.tx.receiver_count() <= 1
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.channel.subscribers.fetch_sub(1, Relaxed) == 1
             && channels
                 .get(&self.space_id)
                 .is_some_and(|c| Arc::ptr_eq(c, &self.channel))
@@ -65,18 +84,13 @@ impl Drop for Subscription {
     }
 }
 
-/// `{"pos":P,"prev":Q,<the change's fields>}`, spliced from the change's own JSON.
-pub fn delta_json(pos: u64, prev: u64, change_json: &str) -> String {
-    let fields = change_json.strip_prefix('{').unwrap_or(change_json);
-    format!("{{\"pos\":{pos},\"prev\":{prev},{fields}")
-}
-
 impl Hub {
-    pub fn new(db: Db, epoch: Arc<str>, buffer: usize) -> Self {
+    pub fn new(db: Db, epoch: Arc<str>, buffer: usize, shards: usize) -> Self {
         Hub {
             db,
             epoch,
             buffer: buffer.max(1),
+            shards: shards.max(1),
             channels: Mutex::new(HashMap::new()),
         }
     }
@@ -85,48 +99,53 @@ impl Hub {
     pub fn frame(&self, space_id: Uuid, pos: u64, prev: u64, change_json: &str) -> Frame {
         let ends = change_json == format!("{{\"op\":\"being_delete\",\"id\":\"{space_id}\"}}");
         let data = delta_json(pos, prev, change_json);
-        let bytes = format!("id: {}:{pos}\nevent: delta\ndata: {data}\n\n", self.epoch);
-        Frame {
-            pos,
-            prev,
-            bytes: Bytes::from(bytes),
-            ends,
-        }
+        let event = format!("id: {}:{pos}\nevent: delta\ndata: {data}\n\n", self.epoch);
+        Frame::delta(pos, prev, event.as_bytes(), ends)
     }
 
     /// Subscribes to a space. Subscribe first, then read the state: a change committed in
     /// between arrives both ways, and the stream skips what the state already had.
     pub async fn subscribe(self: &Arc<Self>, space_id: Uuid) -> sqlx::Result<Subscription> {
-        let (channel, rx) = {
+        let channel = {
             let mut channels = self.channels.lock().expect("hub lock");
-            let channel = channels
-                .entry(space_id)
-                .or_insert_with(|| {
-                    Arc::new(Channel {
-                        tx: broadcast::channel(self.buffer).0,
-                        last: tokio::sync::Mutex::new(None),
-                    })
+            let channel = channels.entry(space_id).or_insert_with(|| {
+                Arc::new(Channel {
+                    fanout: tokio::sync::Mutex::new(Fanout::default()),
+                    subscribers: 0.into(),
                 })
-                .clone();
-            let rx = channel.tx.subscribe();
-            (channel, rx)
+            });
+            channel
+                .subscribers
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            channel.clone()
         };
-        self.ensure_started(space_id, &channel).await?;
-        Ok(Subscription {
-            rx,
+        // Made before anything can fail, so that its drop counts the subscriber out.
+        let subscription = Subscription {
+            sink: Arc::new(Sink::new(self.buffer)),
             hub: self.clone(),
             space_id,
             channel,
-        })
-    }
-
-    async fn ensure_started(&self, space_id: Uuid, channel: &Channel) -> sqlx::Result<()> {
-        let mut last = channel.last.lock().await;
-        if last.is_none() {
+        };
+        let mut fanout = subscription.channel.fanout.lock().await;
+        if fanout.last.is_none() {
             let mut conn = self.db.reader().await?;
-            *last = Some(changes::head(conn.exec(), space_id).await?.0);
+            fanout.last = Some(changes::head(conn.exec(), space_id).await?.0);
         }
-        Ok(())
+        if fanout.shards.is_empty() {
+            fanout.shards = (0..self.shards).map(|_| Arc::default()).collect();
+        }
+        let shard = fanout.shards[fanout.next].clone();
+        fanout.next = (fanout.next + 1) % fanout.shards.len();
+        let mut sinks = shard.lock().await;
+        // Streams that ended with no send since: pruned each time the list doubles, so
+        // they never outnumber the live ones for long, at constant cost per subscribe.
+        if sinks.len().is_power_of_two() {
+            sinks.retain(|sink| !sink.detached());
+        }
+        sinks.push(subscription.sink.clone());
+        drop(sinks);
+        drop(fanout);
+        Ok(subscription)
     }
 
     /// Sends whatever the log holds beyond what each watched space has sent: after a gap in
@@ -168,8 +187,8 @@ impl Hub {
         pos: u64,
         change: Option<&Change>,
     ) -> sqlx::Result<()> {
-        let mut guard = channel.last.lock().await;
-        let last = match *guard {
+        let mut fanout = channel.fanout.lock().await;
+        let last = match fanout.last {
             Some(last) => last,
             // Started by nobody yet: the head already includes `pos`; subscribers read it.
             None => return Ok(()),
@@ -177,38 +196,72 @@ impl Hub {
         if pos <= last {
             return Ok(());
         }
-        match change {
+        let frames = match change {
             Some(change) if pos == last + 1 => {
                 let json = serde_json::to_string(change).expect("a change serializes");
-                let _ = channel.tx.send(self.frame(space_id, pos, last, &json));
-                *guard = Some(pos);
+                vec![self.frame(space_id, pos, last, &json)]
             }
             _ => {
                 let mut conn = self.db.reader().await?;
                 let mut prev = last;
+                let mut frames = Vec::new();
                 for (row_pos, json) in changes::after(conn.exec(), space_id, last).await? {
-                    let _ = channel.tx.send(self.frame(space_id, row_pos, prev, &json));
+                    frames.push(self.frame(space_id, row_pos, prev, &json));
                     prev = row_pos;
                 }
-                *guard = Some(prev);
+                frames
+            }
+        };
+        let Some(newest) = frames.last() else {
+            return Ok(());
+        };
+        fanout.last = Some(newest.pos);
+        let frames: Arc<[Frame]> = frames.into();
+        let parallel = channel
+            .subscribers
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= PARALLEL_FROM;
+        let mut others = Vec::new();
+        for shard in fanout.shards.iter() {
+            if parallel {
+                let (shard, frames) = (shard.clone(), frames.clone());
+                others.push(tokio::spawn(async move {
+                    offer_all(&mut *shard.lock().await, &frames).await;
+                }));
+            } else {
+                offer_all(&mut *shard.lock().await, &frames).await;
+            }
+        }
+        // Every stream has these frames before the next send starts: each gets them in order.
+        for other in others {
+            match other.await {
+                Ok(()) => {}
+                // The runtime is shutting down: so are the streams.
+                Err(error) if error.is_cancelled() => {}
+                Err(error) => {
+                    tracing::error!(%space_id, ?error, "writing a share of a space's streams failed")
+                }
             }
         }
         Ok(())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::delta_json;
-
-    #[test]
-    fn a_delta_is_the_change_with_its_positions_in_front() {
-        let json = delta_json(7, 6, r#"{"op":"intention_delete","id":"x"}"#);
-        assert_eq!(
-            json,
-            r#"{"pos":7,"prev":6,"op":"intention_delete","id":"x"}"#
-        );
-        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(parsed["op"], "intention_delete");
+/// Offers `frames` to each sink of a shard, forgetting those whose stream is over.
+async fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
+    let mut i = 0;
+    for turn in 1.. {
+        if i == sinks.len() {
+            break;
+        }
+        if sinks[i].offer(frames) {
+            i += 1;
+        } else {
+            sinks.swap_remove(i);
+        }
+        // A big space takes a while: let this thread's other tasks in now and then.
+        if turn % SINKS_PER_TURN == 0 {
+            tokio::task::yield_now().await;
+        }
     }
 }

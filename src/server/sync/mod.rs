@@ -3,11 +3,13 @@
 //! serialized once, to every stream of the space; [`stream`] serves the SSE stream and the
 //! polling endpoint; [`presence`] tracks who has a live stream where.
 
+mod frame;
 pub mod hub;
 pub mod notify;
 pub mod opening;
 pub mod presence;
 mod recorder;
+pub mod sink;
 pub mod stream;
 mod tasks;
 
@@ -34,6 +36,7 @@ pub struct SyncSettings {
     pub change_window: u64,
     pub change_max_age: Duration,
     pub stream_buffer: usize,
+    pub fanout_threads: Option<usize>,
     pub heartbeat: Duration,
     pub presence_grace: Duration,
     pub presence_ttl: Duration,
@@ -66,10 +69,14 @@ impl Sync {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
             .into();
+        let shards = settings
+            .fanout_threads
+            .unwrap_or_else(|| tokio::runtime::Handle::current().metrics().num_workers());
         let hub = Arc::new(hub::Hub::new(
             db.clone(),
             epoch.clone(),
             settings.stream_buffer,
+            shards,
         ));
         let node_id = Uuid::new_v4();
         let writer = presence::DbWriter::new(db.clone(), hub.clone(), node_id, settings.clone());

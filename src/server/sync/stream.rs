@@ -1,7 +1,9 @@
 //! `GET /api/spaces/{id}/events` (SSE) and `GET /api/spaces/{id}/changes` (polling).
 
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -10,20 +12,18 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::time::{Interval, MissedTickBehavior};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, Interval, MissedTickBehavior, timeout_at};
 
-use super::hub::Subscription;
+use super::hub::{Frame, Subscription};
 use super::opening::{Opening, open};
 use super::presence::Guard;
+use super::sink::{Flushed, Framing, Popped, Sink};
 use crate::model::ApiError;
 use crate::server::http::parse_id;
 use crate::server::ops;
 use crate::server::state::AppState;
-use crate::sync::{Changes, Delta, Live};
-
-/// Deltas that pile up while a socket is busy go out together, up to about this much.
-const BATCH_BYTES: usize = 64 * 1024;
+use crate::sync::{Changes, Delta};
 
 #[derive(Deserialize)]
 pub struct AfterQuery {
@@ -65,6 +65,9 @@ pub async fn changes(
 }
 
 /// GET /api/spaces/{id}/events — the live stream (docs/SYNC.md).
+///
+/// The response carries its live part twice over: as the body, for hyper, and as a [`Live`]
+/// extension, which the front door takes to write the stream to its socket itself.
 pub async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -80,25 +83,32 @@ pub async fn events(
         Some(me) => Some(state.sync.presence.connect(space_id, me.id).await),
         None => None,
     };
-    let first = first_chunk(&state.sync.epoch, &opening);
-    let mut heartbeat = tokio::time::interval_at(
-        tokio::time::Instant::now() + state.sync.settings.heartbeat,
-        state.sync.settings.heartbeat.max(Duration::from_millis(10)),
+    subscription.sink.open(
+        opening.position(),
+        Frame::raw(&first_chunk(&state.sync.epoch, &opening)),
     );
+    // Half the period: a heartbeat goes out once nothing was written for a whole period.
+    let period = (state.sync.settings.heartbeat / 2).max(Duration::from_millis(5));
+    let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let live = LiveStream {
+    let live = Live::new(LiveStream {
         subscription,
-        position: opening.position(),
         heartbeat,
-        ended: false,
         shutdown: Box::pin(state.sync.shutting_down()),
         _presence: presence,
-    };
-    let body = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(first) })
-        .chain(futures_util::stream::unfold(live, |mut live| async move {
-            live.next_chunk().await.map(|chunk| (Ok(chunk), live))
-        }));
+    });
+    let pulled = live.clone();
+    let body = futures_util::stream::once(async move { pulled.take() })
+        .filter_map(std::future::ready)
+        .flat_map(|live| {
+            futures_util::stream::unfold(live, |mut live| async move {
+                live.next_chunk()
+                    .await
+                    .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), live))
+            })
+        });
     let mut response = Body::from_stream(body).into_response();
+    response.extensions_mut().insert(live);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -110,7 +120,7 @@ pub async fn events(
 }
 
 /// `retry:`, then the catch-up deltas or the reset, then `live`: one write.
-fn first_chunk(epoch: &str, opening: &Opening) -> Bytes {
+fn first_chunk(epoch: &str, opening: &Opening) -> Vec<u8> {
     let mut out = String::from("retry: 2000\n\n");
     match opening {
         Opening::CatchUp { deltas, .. } => {
@@ -128,81 +138,110 @@ fn first_chunk(epoch: &str, opening: &Opening) -> Bytes {
             ));
         }
     }
-    let live = serde_json::to_string(&Live {
+    let live = serde_json::to_string(&crate::sync::Live {
         position: opening.position(),
     })
     .expect("serializes");
     out.push_str(&format!("event: live\ndata: {live}\n\n"));
-    Bytes::from(out)
+    out.into_bytes()
 }
 
-/// The live part of one stream.
-struct LiveStream {
+/// The live part of a stream, taken once by whoever serves it.
+#[derive(Clone)]
+pub struct Live(Arc<Mutex<Option<LiveStream>>>);
+
+impl Live {
+    fn new(stream: LiveStream) -> Self {
+        Live(Arc::new(Mutex::new(Some(stream))))
+    }
+
+    /// The stream, unless it was taken already.
+    pub fn take(&self) -> Option<LiveStream> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+/// How a stream written to its socket ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// By the server (shutdown, the client too far behind, the space deleted): the response
+    /// is finished properly.
+    Server,
+    /// The client went away.
+    Client,
+}
+
+/// The live part of one stream: its place in the fan-out, its heartbeat, and what ends it.
+pub struct LiveStream {
     subscription: Subscription,
-    /// The position of the last delta this client has (frames at or below it are skipped).
-    position: u64,
     heartbeat: Interval,
-    ended: bool,
     /// Resolves when the server shuts down: the stream ends so the shutdown can finish.
     shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
     _presence: Option<Guard>,
 }
 
 impl LiveStream {
-    /// The next write: every frame ready now (the first is never held back), or a heartbeat.
-    /// `None` ends the stream: the client is too far behind, continuity broke, or the space is
-    /// gone. The client resumes with its cursor.
-    async fn next_chunk(&mut self) -> Option<Bytes> {
-        if self.ended {
-            return None;
-        }
+    fn sink(&self) -> &Sink {
+        &self.subscription.sink
+    }
+
+    /// Writes the stream to `socket` until it ends: the opening and anything queued by this
+    /// task, every other frame by the hub as it publishes. `gone` resolves when the client
+    /// has gone away. A write that waits on a full socket for `write_timeout` gives up.
+    pub async fn write_to(
+        mut self,
+        socket: Arc<TcpStream>,
+        framing: Framing,
+        gone: impl Future<Output = ()>,
+        write_timeout: Duration,
+    ) -> io::Result<Ended> {
+        let mut gone = std::pin::pin!(gone);
+        self.sink().attach(socket.clone(), framing);
+        let mut stuck_since: Option<Instant> = None;
         loop {
-            tokio::select! {
-                received = self.subscription.rx.recv() => {
-                    let frame = match received {
-                        Ok(frame) => frame,
-                        Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => return None,
-                    };
-                    let Some(first) = self.take(&frame) else {
-                        if self.ended { return None; }
-                        continue;
-                    };
-                    // The frame's own bytes, shared with every subscriber; copied into a batch
-                    // only when more frames are ready at once.
-                    let mut batch: Option<Vec<u8>> = None;
-                    while !self.ended && batch.as_ref().is_none_or(|b| b.len() < BATCH_BYTES) {
-                        match self.subscription.rx.try_recv() {
-                            Ok(frame) => {
-                                if let Some(more) = self.take(&frame) {
-                                    batch.get_or_insert_with(|| first.to_vec()).extend_from_slice(&more);
-                                }
-                            }
-                            Err(TryRecvError::Empty) => break,
-                            Err(_) => self.ended = true,
-                        }
-                    }
-                    self.heartbeat.reset();
-                    return Some(batch.map_or(first, Bytes::from));
+            let blocked = match self.sink().flush()? {
+                Flushed::Ended => return Ok(Ended::Server),
+                Flushed::Done => {
+                    stuck_since = None;
+                    false
                 }
-                _ = self.heartbeat.tick() => return Some(Bytes::from_static(b": ping\n\n")),
-                _ = &mut self.shutdown => return None,
+                Flushed::Blocked => true,
+            };
+            let deadline = *stuck_since.get_or_insert_with(|| Instant::now() + write_timeout);
+            tokio::select! {
+                () = self.subscription.sink.woken() => {}
+                ready = timeout_at(deadline, socket.writable()), if blocked => {
+                    ready.map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")
+                    })??;
+                    stuck_since = None;
+                }
+                _ = self.heartbeat.tick() => {
+                    self.subscription.sink.heartbeat_due();
+                }
+                () = &mut gone => return Ok(Ended::Client),
+                () = &mut self.shutdown => return Ok(Ended::Server),
             }
         }
     }
 
-    /// The bytes of a frame that follows this client's position; `None` for one it already
-    /// has. A frame that does not follow (possible only when a coalesced change raced the
-    /// connect) ends the stream so the client resumes exactly.
-    fn take(&mut self, frame: &super::hub::Frame) -> Option<Bytes> {
-        if frame.pos <= self.position {
-            return None;
+    /// The next chunk for a stream served through hyper: every frame waiting, or a
+    /// heartbeat. `None` ends the stream (shutdown, too far behind, the space deleted); the
+    /// client resumes with its cursor.
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        loop {
+            match self.sink().pop() {
+                Popped::Bytes(bytes) => return Some(bytes),
+                Popped::Ended => return None,
+                Popped::Empty => {}
+            }
+            tokio::select! {
+                () = self.subscription.sink.woken() => {}
+                _ = self.heartbeat.tick() => {
+                    self.subscription.sink.heartbeat_due();
+                }
+                _ = &mut self.shutdown => return None,
+            }
         }
-        if frame.prev != self.position {
-            self.ended = true;
-            return None;
-        }
-        self.position = frame.pos;
-        self.ended |= frame.ends;
-        Some(frame.bytes.clone())
     }
 }

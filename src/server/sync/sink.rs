@@ -1,0 +1,338 @@
+//! One live stream as the hub sees it: where its frames go.
+//!
+//! The hub hands every frame of a space to each [`Sink`] of the space in turn ([`Sink::offer`]).
+//! A sink whose socket is attached and has nothing waiting gets the frame written there and
+//! then, by the publishing task, in one non-blocking write: no task is woken and nothing is
+//! queued, so a delivery costs one `writev`. Only when the socket is full (or not attached yet,
+//! or the stream is served through hyper) does the frame wait in the sink's queue, and the
+//! stream's own task is woken to write it ([`Sink::flush`]) or to hand it to hyper
+//! ([`Sink::pop`]). Every write to the socket happens under the sink's lock, so the two never
+//! interleave.
+//!
+//! The sink also keeps the stream's position: a frame at or below it is one the client has; a
+//! frame that does not follow it means continuity broke, and the stream ends so that the client
+//! resumes by cursor. A sink more than `limit` frames behind is cut off the same way.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::Bytes;
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+use super::hub::Frame;
+
+/// Frames that pile up while a socket is busy go out together, up to about this much.
+const BATCH_BYTES: usize = 64 * 1024;
+/// And at most this many in one `writev`.
+const BATCH_FRAMES: usize = 64;
+
+/// How the bytes of a frame go on the socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// HTTP/1.1 chunked transfer encoding.
+    Chunked,
+    /// The body ends with the connection (HTTP/1.0).
+    Raw,
+}
+
+#[derive(Debug)]
+pub struct Sink {
+    state: Mutex<State>,
+    /// Wakes the stream's task: a frame waits in the queue, or the stream must end.
+    wake: Notify,
+    /// Something was written since the stream's task last looked (so no heartbeat is due).
+    wrote: AtomicBool,
+}
+
+#[derive(Debug)]
+struct State {
+    /// The position of the last frame the client will have once the queue is written; `None`
+    /// until the stream knows where its client starts ([`Sink::open`]).
+    position: Option<u64>,
+    queue: VecDeque<Frame>,
+    /// Bytes of the queue's first frame already on the socket.
+    written: usize,
+    socket: Option<(Arc<TcpStream>, Framing)>,
+    /// No frame is taken any more: the stream ends once the queue is written.
+    closing: bool,
+    /// The stream is over: the hub drops this sink when it next passes.
+    detached: bool,
+    limit: usize,
+}
+
+/// What [`Sink::flush`] left.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flushed {
+    /// Everything is on the socket.
+    Done,
+    /// The socket is full: wait until it is writable.
+    Blocked,
+    /// The stream is over (its last bytes are written).
+    Ended,
+}
+
+/// What [`Sink::pop`] gave.
+#[derive(Debug)]
+pub enum Popped {
+    Bytes(Bytes),
+    /// Nothing waits.
+    Empty,
+    Ended,
+}
+
+impl Sink {
+    /// A sink that queues what it gets until [`Sink::open`] says where its client starts.
+    pub fn new(limit: usize) -> Self {
+        Sink {
+            state: Mutex::new(State {
+                position: None,
+                queue: VecDeque::new(),
+                written: 0,
+                socket: None,
+                closing: false,
+                detached: false,
+                limit: limit.max(1),
+            }),
+            wake: Notify::new(),
+            wrote: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The client has everything up to `position`, and `first` (the opening) goes out before
+    /// anything else. Frames queued meanwhile that the client has are dropped; the rest must
+    /// follow on from `position`, or the stream ends.
+    pub fn open(&self, position: u64, first: Frame) {
+        let mut state = self.lock();
+        let mut at = position;
+        let queued = std::mem::take(&mut state.queue);
+        state.queue.push_back(first);
+        for frame in queued.into_iter().filter(|f| f.pos > position) {
+            if frame.prev != at {
+                state.closing = true;
+                break;
+            }
+            at = frame.pos;
+            state.closing |= frame.ends;
+            state.queue.push_back(frame);
+        }
+        state.position = Some(at);
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// Takes the frames of one publish, in order: written at once when the socket is attached
+    /// and idle, queued otherwise. The stream's task is woken only when something waits.
+    /// `false` once the stream is over: the hub forgets this sink.
+    pub fn offer(&self, frames: &[Frame]) -> bool {
+        let mut state = self.lock();
+        if state.closing {
+            return !state.detached;
+        }
+        let fresh = state.accept(frames);
+        let mut rest = fresh;
+        if !fresh.is_empty()
+            && state.queue.is_empty()
+            && state.position.is_some()
+            && let Some((socket, framing)) = &state.socket
+        {
+            match write_frames(socket, fresh.iter(), 0, *framing) {
+                Ok((done, written)) => {
+                    self.wrote.store(true, Ordering::Relaxed);
+                    rest = &fresh[done..];
+                    state.written = written;
+                }
+                // The socket failed: the stream's task finds out when it writes next.
+                Err(_) => {
+                    rest = &[];
+                    state.closing = true;
+                }
+            }
+        }
+        if !rest.is_empty() {
+            if state.queue.len() + rest.len() > state.limit {
+                state.cut_off();
+            } else {
+                state.queue.extend(rest.iter().cloned());
+            }
+        }
+        let wake = !rest.is_empty() || state.closing;
+        drop(state);
+        if wake {
+            self.wake.notify_one();
+        }
+        true
+    }
+
+    /// Attaches the stream's socket: from now on frames are written there.
+    pub fn attach(&self, socket: Arc<TcpStream>, framing: Framing) {
+        self.lock().socket = Some((socket, framing));
+    }
+
+    /// Ends the sink: the hub writes nothing more to the socket, which it lets go of.
+    pub fn detach(&self) {
+        let mut state = self.lock();
+        state.socket = None;
+        state.closing = true;
+        state.detached = true;
+        state.queue.clear();
+    }
+
+    pub fn detached(&self) -> bool {
+        self.lock().detached
+    }
+
+    /// Writes what waits to the attached socket.
+    pub fn flush(&self) -> io::Result<Flushed> {
+        let mut state = self.lock();
+        let Some((socket, framing)) = state.socket.clone() else {
+            return Ok(state.settled());
+        };
+        while !state.queue.is_empty() {
+            let (done, written) =
+                write_frames(&socket, state.queue.iter(), state.written, framing)?;
+            if done == 0 && written == state.written {
+                return Ok(Flushed::Blocked);
+            }
+            self.wrote.store(true, Ordering::Relaxed);
+            state.queue.drain(..done);
+            state.written = written;
+        }
+        Ok(state.settled())
+    }
+
+    /// The next bytes for a stream that is not written here (served through hyper): every
+    /// frame waiting, in one buffer when there are several.
+    pub fn pop(&self) -> Popped {
+        let mut state = self.lock();
+        let Some(first) = state.queue.pop_front() else {
+            return if state.closing {
+                Popped::Ended
+            } else {
+                Popped::Empty
+            };
+        };
+        let first = first.event();
+        if state.queue.is_empty() {
+            return Popped::Bytes(first);
+        }
+        let mut batch = first.to_vec();
+        while batch.len() < BATCH_BYTES
+            && let Some(frame) = state.queue.pop_front()
+        {
+            batch.extend_from_slice(frame.wire(Framing::Raw));
+        }
+        Popped::Bytes(Bytes::from(batch))
+    }
+
+    /// Queues a heartbeat if nothing was written since the last call; `true` when one is due.
+    pub fn heartbeat_due(&self) -> bool {
+        if self.wrote.swap(false, Ordering::Relaxed) {
+            return false;
+        }
+        let mut state = self.lock();
+        if !state.queue.is_empty() || state.closing {
+            return false;
+        }
+        state.queue.push_back(Frame::heartbeat());
+        true
+    }
+
+    /// Resolves when something waits or the stream must end.
+    pub async fn woken(&self) {
+        self.wake.notified().await
+    }
+}
+
+impl State {
+    /// The frames of a publish this stream takes: those after its position (all of them
+    /// before it knows its position), up to a break in continuity, which ends the stream, or
+    /// the frame that ends the space.
+    fn accept<'f>(&mut self, frames: &'f [Frame]) -> &'f [Frame] {
+        let start = match self.position {
+            Some(position) => frames.partition_point(|f| f.pos <= position),
+            None => 0,
+        };
+        let mut end = start;
+        for frame in &frames[start..] {
+            if let Some(position) = self.position {
+                if frame.prev != position {
+                    self.closing = true;
+                    break;
+                }
+                self.position = Some(frame.pos);
+            }
+            end += 1;
+            if frame.ends {
+                self.closing = true;
+                break;
+            }
+        }
+        &frames[start..end]
+    }
+
+    /// Too far behind: nothing more is taken, and what waits is dropped but for a frame
+    /// already partly written (the stream ends on a whole chunk).
+    fn cut_off(&mut self) {
+        self.closing = true;
+        let keep = usize::from(self.written > 0);
+        self.queue.truncate(keep);
+    }
+
+    /// Nothing waits: the stream goes on, or it is over.
+    fn settled(&self) -> Flushed {
+        if self.closing {
+            Flushed::Ended
+        } else {
+            Flushed::Done
+        }
+    }
+}
+
+/// One non-blocking vectored write of up to [`BATCH_FRAMES`] frames (about [`BATCH_BYTES`]),
+/// the first from byte `first_written` on. Returns how many frames are now wholly written and
+/// how much of the next one; `(0, first_written)` when the socket takes nothing now.
+fn write_frames<'f>(
+    socket: &TcpStream,
+    frames: impl Iterator<Item = &'f Frame>,
+    first_written: usize,
+    framing: Framing,
+) -> io::Result<(usize, usize)> {
+    let mut slices = [IoSlice::new(&[]); BATCH_FRAMES];
+    let mut count = 0;
+    let mut bytes = 0;
+    for frame in frames {
+        let part = &frame.wire(framing)[if count == 0 { first_written } else { 0 }..];
+        if count == BATCH_FRAMES || (count > 0 && bytes + part.len() > BATCH_BYTES) {
+            break;
+        }
+        bytes += part.len();
+        slices[count] = IoSlice::new(part);
+        count += 1;
+    }
+    let mut n = match socket.try_write_vectored(&slices[..count]) {
+        Ok(0) if bytes > 0 => return Err(io::ErrorKind::WriteZero.into()),
+        Ok(n) => n,
+        Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
+        Err(error) => return Err(error),
+    };
+    for (i, slice) in slices[..count].iter().enumerate() {
+        if n < slice.len() {
+            let offset = if i == 0 { first_written } else { 0 };
+            return Ok((i, offset + n));
+        }
+        n -= slice.len();
+    }
+    Ok((count, 0))
+}
+
+#[cfg(test)]
+mod tests;
