@@ -30,8 +30,13 @@ impl Drop for Node {
 
 impl Node {
     async fn start(database_url: &str, dir: &std::path::Path) -> Node {
+        Node::start_with(database_url, dir, &[]).await
+    }
+
+    async fn start_with(database_url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Node {
         let mut process = Command::new(env!("CARGO_BIN_EXE_rhizom"))
             .current_dir(dir)
+            .envs(env.iter().copied())
             .env("DATABASE_URL", database_url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "info")
@@ -61,6 +66,15 @@ impl Node {
             .expect("the server says where it listens within 30 s")
             .expect("the server exited before listening");
         Node { base, process }
+    }
+
+    /// Freezes (`STOP`) or thaws (`CONT`) the process: a node that falls silent for a while.
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.process.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal}");
     }
 
     fn url(&self, path: &str) -> String {
@@ -130,13 +144,17 @@ async fn kill_listeners(database_url: &str) -> i64 {
     killed
 }
 
-#[tokio::test]
-async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_listener() {
+async fn fresh_database() -> String {
     let admin = std::env::var("RHIZOM_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let url = rhizom::server::testing::create_postgres_database(&admin)
+    rhizom::server::testing::create_postgres_database(&admin)
         .await
-        .expect("PostgreSQL answers (scripts/test starts one if needed)");
+        .expect("PostgreSQL answers (scripts/test starts one if needed)")
+}
+
+#[tokio::test]
+async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_listener() {
+    let url = fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let a = Node::start(&url, dir.path()).await;
     let b = Node::start(&url, dir.path()).await;
@@ -231,4 +249,59 @@ async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_lis
         last = assert_chain(last, &got);
         assert_eq!(contents(&got), line);
     }
+}
+
+/// A node that falls silent while the others write past its change window cannot send what
+/// it missed, since the log no longer has it: its streams end and resume with a reset, instead
+/// of carrying on from what the log still holds as if nothing were missing.
+#[tokio::test]
+async fn a_node_silent_while_the_log_moved_past_it_ends_its_streams_for_a_reset() {
+    let url = fresh_database().await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let window = [("RHIZOM_CHANGE_WINDOW", "4")];
+    let a = Node::start_with(&url, dir.path(), &window).await;
+    let b = Node::start_with(&url, dir.path(), &window).await;
+    let client = Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("a client");
+    a.post(&client, "/api/session", json!({ "name": "Ada" }))
+        .await;
+    let space = a
+        .post(&client, "/api/spaces", json!({ "name": "Shared" }))
+        .await;
+    let space = space["id"].as_str().expect("a space id").to_owned();
+    let reader = Client::new();
+    let mut on_b = b.stream(&reader, &space, None).await;
+    let start = on_b.until_live().await;
+    let cursor = start.cursor();
+
+    // Forty changes while B is frozen: the log keeps only the last few of them.
+    b.signal("STOP");
+    let posted = texts("while B slept", 40);
+    a.say(&client, &space, &posted).await;
+    b.signal("CONT");
+
+    let deltas: Vec<_> = on_b
+        .events_within(Duration::from_secs(3))
+        .await
+        .into_iter()
+        .filter(|e| e.event == "delta")
+        .collect();
+    assert_eq!(
+        contents(&deltas),
+        posted[..deltas.len()],
+        "B's stream skipped changes it could not send"
+    );
+    let mut again = b.stream(&reader, &space, Some(&cursor)).await;
+    let resumed = again.until_live().await;
+    let reset = resumed.expect_reset("expired");
+    let shown: Vec<&str> = reset["intentions"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .rev()
+        .map(|i| i["content"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(shown, posted, "the reset has every message");
 }

@@ -180,8 +180,8 @@ async fn respond(
             .write_to(stream.clone(), framing, gone(stream), WRITE_TIMEOUT)
             .await?
         {
-            Ended::Client => return Ok(()),
-            Ended::Server => {}
+            Ended::Dropped => return Ok(()),
+            Ended::Finished => {}
         }
     } else {
         let mut body = body.into_data_stream();

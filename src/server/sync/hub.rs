@@ -20,10 +20,8 @@ use super::sink::Sink;
 use crate::server::db::{Db, changes};
 use crate::sync::Change;
 
-/// Sinks written between two chances for other tasks on this thread to run.
-const SINKS_PER_TURN: usize = 256;
-/// Below this many streams a space is written by the publishing task alone: handing shards to
-/// other threads would cost more than it saves.
+/// Below this many streams a space is written by the publishing task alone (in at most a
+/// millisecond or two): handing shards to other threads would cost more than it saves.
 const PARALLEL_FROM: usize = 256;
 
 /// The channel of one space: its streams, and the last position sent to them.
@@ -46,8 +44,15 @@ struct Fanout {
 }
 
 /// Some of a space's streams. Streams that ended stay until a send or subscribe passes over
-/// them. Only the task sending (or subscribing, under the channel's lock) takes this lock.
-type Shard = tokio::sync::Mutex<Vec<Arc<Sink>>>;
+/// them. Only the send (or a subscribe), under the channel's lock, takes this lock, so it is
+/// never waited for.
+type Shard = Mutex<Vec<Arc<Sink>>>;
+
+fn sinks_of(shard: &Shard) -> std::sync::MutexGuard<'_, Vec<Arc<Sink>>> {
+    shard
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 #[derive(Debug)]
 pub struct Hub {
@@ -136,7 +141,7 @@ impl Hub {
         }
         let shard = fanout.shards[fanout.next].clone();
         fanout.next = (fanout.next + 1) % fanout.shards.len();
-        let mut sinks = shard.lock().await;
+        let mut sinks = sinks_of(&shard);
         // Streams that ended with no send since: pruned each time the list doubles, so
         // they never outnumber the live ones for long, at constant cost per subscribe.
         if sinks.len().is_power_of_two() {
@@ -202,10 +207,15 @@ impl Hub {
                 vec![self.frame(space_id, pos, last, &json)]
             }
             _ => {
-                let mut conn = self.db.reader().await?;
-                let mut prev = last;
-                let mut frames = Vec::new();
-                for (row_pos, json) in changes::after(conn.exec(), space_id, last).await? {
+                let mut tx = self.db.begin_snapshot().await?;
+                let (_, floor) = changes::head(tx.exec(), space_id).await?;
+                let rows = changes::after(tx.exec(), space_id, last).await?;
+                tx.commit().await?;
+                // Pruned past what was sent (a long silence from other nodes): the first frame
+                // follows the floor, so the streams still at `last` end and get a reset.
+                let mut prev = last.max(floor);
+                let mut frames = Vec::with_capacity(rows.len());
+                for (row_pos, json) in rows {
                     frames.push(self.frame(space_id, row_pos, prev, &json));
                     prev = row_pos;
                 }
@@ -217,24 +227,29 @@ impl Hub {
         };
         fanout.last = Some(newest.pos);
         let frames: Arc<[Frame]> = frames.into();
-        let parallel = channel
+        let subscribers = channel
             .subscribers
-            .load(std::sync::atomic::Ordering::Relaxed)
-            >= PARALLEL_FROM;
-        let mut others = Vec::new();
-        for shard in fanout.shards.iter() {
-            if parallel {
-                let (shard, frames) = (shard.clone(), frames.clone());
-                others.push(tokio::spawn(async move {
-                    offer_all(&mut *shard.lock().await, &frames).await;
-                }));
-            } else {
-                offer_all(&mut *shard.lock().await, &frames).await;
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if subscribers < PARALLEL_FROM {
+            for shard in &fanout.shards {
+                offer_all(&mut sinks_of(shard), &frames);
             }
+            return Ok(());
         }
+        // Each shard on a thread of its own: the writes are system calls that never wait,
+        // and the kernel runs the threads on every core at once (tasks on the runtime's
+        // workers may end up taking turns on one).
+        let writers: Vec<_> = fanout
+            .shards
+            .iter()
+            .map(|shard| {
+                let (shard, frames) = (shard.clone(), frames.clone());
+                tokio::task::spawn_blocking(move || offer_all(&mut sinks_of(&shard), &frames))
+            })
+            .collect();
         // Every stream has these frames before the next send starts: each gets them in order.
-        for other in others {
-            match other.await {
+        for writer in writers {
+            match writer.await {
                 Ok(()) => {}
                 // The runtime is shutting down: so are the streams.
                 Err(error) if error.is_cancelled() => {}
@@ -248,20 +263,13 @@ impl Hub {
 }
 
 /// Offers `frames` to each sink of a shard, forgetting those whose stream is over.
-async fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
+fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
     let mut i = 0;
-    for turn in 1.. {
-        if i == sinks.len() {
-            break;
-        }
+    while i < sinks.len() {
         if sinks[i].offer(frames) {
             i += 1;
         } else {
             sinks.swap_remove(i);
-        }
-        // A big space takes a while: let this thread's other tasks in now and then.
-        if turn % SINKS_PER_TURN == 0 {
-            tokio::task::yield_now().await;
         }
     }
 }

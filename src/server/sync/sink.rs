@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
+use socket2::SockRef;
+use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
@@ -121,8 +123,12 @@ impl Sink {
                 break;
             }
             at = frame.pos;
-            state.closing |= frame.ends;
+            let ends = frame.ends;
             state.queue.push_back(frame);
+            if ends {
+                state.closing = true;
+                break;
+            }
         }
         state.position = Some(at);
         drop(state);
@@ -130,8 +136,9 @@ impl Sink {
     }
 
     /// Takes the frames of one publish, in order: written at once when the socket is attached
-    /// and idle, queued otherwise. The stream's task is woken only when something waits.
-    /// `false` once the stream is over: the hub forgets this sink.
+    /// and idle, queued otherwise. The stream's task is woken only when it has something new
+    /// to do: a first frame waits, or the stream must end. `false` once the stream is over:
+    /// the hub forgets this sink.
     pub fn offer(&self, frames: &[Frame]) -> bool {
         let mut state = self.lock();
         if state.closing {
@@ -139,32 +146,33 @@ impl Sink {
         }
         let fresh = state.accept(frames);
         let mut rest = fresh;
-        if !fresh.is_empty()
-            && state.queue.is_empty()
+        let was_idle = state.queue.is_empty();
+        if was_idle
             && state.position.is_some()
             && let Some((socket, framing)) = &state.socket
         {
-            match write_frames(socket, fresh.iter(), 0, *framing) {
-                Ok((done, written)) => {
-                    self.wrote.store(true, Ordering::Relaxed);
-                    rest = &fresh[done..];
-                    state.written = written;
-                }
-                // The socket failed: the stream's task finds out when it writes next.
-                Err(_) => {
-                    rest = &[];
-                    state.closing = true;
+            let (mut written, mut failed) = (0, false);
+            while !rest.is_empty() {
+                match write_frames(socket, rest.iter(), written, *framing) {
+                    Ok((0, now)) if now == written => break,
+                    Ok((done, now)) => {
+                        self.wrote.store(true, Ordering::Relaxed);
+                        rest = &rest[done..];
+                        written = now;
+                    }
+                    // The socket failed: the stream's task finds out when it writes next.
+                    Err(_) => (rest, written, failed) = (&[], 0, true),
                 }
             }
+            state.written = written;
+            state.closing |= failed;
         }
-        if !rest.is_empty() {
-            if state.queue.len() + rest.len() > state.limit {
-                state.cut_off();
-            } else {
-                state.queue.extend(rest.iter().cloned());
-            }
+        let behind = state.queue.len() + rest.len();
+        state.queue.extend(rest.iter().cloned());
+        if behind > state.limit {
+            state.cut_off();
         }
-        let wake = !rest.is_empty() || state.closing;
+        let wake = (was_idle && !state.queue.is_empty()) || state.closing;
         drop(state);
         if wake {
             self.wake.notify_one();
@@ -177,13 +185,15 @@ impl Sink {
         self.lock().socket = Some((socket, framing));
     }
 
-    /// Ends the sink: the hub writes nothing more to the socket, which it lets go of.
-    pub fn detach(&self) {
+    /// Ends the sink: the hub writes nothing more to the socket, which it lets go of. `true`
+    /// when a frame was left partly written: the response is cut inside a chunk.
+    pub fn detach(&self) -> bool {
         let mut state = self.lock();
         state.socket = None;
         state.closing = true;
         state.detached = true;
         state.queue.clear();
+        std::mem::take(&mut state.written) > 0
     }
 
     pub fn detached(&self) -> bool {
@@ -220,6 +230,7 @@ impl Sink {
                 Popped::Empty
             };
         };
+        self.wrote.store(true, Ordering::Relaxed);
         let first = first.event();
         if state.queue.is_empty() {
             return Popped::Bytes(first);
@@ -318,7 +329,15 @@ fn write_frames<'f>(
         slices[count] = IoSlice::new(part);
         count += 1;
     }
-    let mut n = match socket.try_write_vectored(&slices[..count]) {
+    let written = if count == 1 {
+        // One slice, the usual case: `send` is a shorter way through the kernel than `writev`.
+        socket.try_io(Interest::WRITABLE, || {
+            SockRef::from(socket).send(&slices[0])
+        })
+    } else {
+        socket.try_write_vectored(&slices[..count])
+    };
+    let mut n = match written {
         Ok(0) if bytes > 0 => return Err(io::ErrorKind::WriteZero.into()),
         Ok(n) => n,
         Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,

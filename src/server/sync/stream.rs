@@ -164,11 +164,11 @@ impl Live {
 /// How a stream written to its socket ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Ended {
-    /// By the server (shutdown, the client too far behind, the space deleted): the response
-    /// is finished properly.
-    Server,
-    /// The client went away.
-    Client,
+    /// By the server (shutdown, the client too far behind, the space deleted) at a frame's
+    /// end: the response can be finished properly.
+    Finished,
+    /// The client went away, or the stream was stopped inside a frame: close, nothing more.
+    Dropped,
 }
 
 /// The live part of one stream: its place in the fan-out, its heartbeat, and what ends it.
@@ -187,7 +187,7 @@ impl LiveStream {
 
     /// Writes the stream to `socket` until it ends: the opening and anything queued by this
     /// task, every other frame by the hub as it publishes. `gone` resolves when the client
-    /// has gone away. A write that waits on a full socket for `write_timeout` gives up.
+    /// has gone away. A socket that stays full for `write_timeout` ends the stream.
     pub async fn write_to(
         mut self,
         socket: Arc<TcpStream>,
@@ -197,30 +197,33 @@ impl LiveStream {
     ) -> io::Result<Ended> {
         let mut gone = std::pin::pin!(gone);
         self.sink().attach(socket.clone(), framing);
-        let mut stuck_since: Option<Instant> = None;
+        // When the socket, full, stops this stream for good.
+        let mut deadline: Option<Instant> = None;
         loop {
-            let blocked = match self.sink().flush()? {
-                Flushed::Ended => return Ok(Ended::Server),
-                Flushed::Done => {
-                    stuck_since = None;
-                    false
+            match self.sink().flush()? {
+                Flushed::Ended => return Ok(Ended::Finished),
+                Flushed::Done => deadline = None,
+                Flushed::Blocked => {
+                    deadline.get_or_insert_with(|| Instant::now() + write_timeout);
                 }
-                Flushed::Blocked => true,
-            };
-            let deadline = *stuck_since.get_or_insert_with(|| Instant::now() + write_timeout);
+            }
             tokio::select! {
                 () = self.subscription.sink.woken() => {}
-                ready = timeout_at(deadline, socket.writable()), if blocked => {
+                ready = timeout_at(deadline.unwrap_or_else(Instant::now), socket.writable()),
+                    if deadline.is_some() =>
+                {
                     ready.map_err(|_| {
                         io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")
                     })??;
-                    stuck_since = None;
                 }
                 _ = self.heartbeat.tick() => {
                     self.subscription.sink.heartbeat_due();
                 }
-                () = &mut gone => return Ok(Ended::Client),
-                () = &mut self.shutdown => return Ok(Ended::Server),
+                () = &mut gone => return Ok(Ended::Dropped),
+                () = &mut self.shutdown => {
+                    let cut = self.subscription.sink.detach();
+                    return Ok(if cut { Ended::Dropped } else { Ended::Finished });
+                }
             }
         }
     }

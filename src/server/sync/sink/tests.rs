@@ -129,7 +129,7 @@ async fn the_frame_that_deletes_the_space_is_the_last_one() {
 
 #[tokio::test]
 async fn a_stream_too_far_behind_is_cut_off_at_a_whole_chunk() {
-    let (server, mut client) = pair(true).await;
+    let (server, client) = pair(true).await;
     let sink = live_sink(&server, 2).await;
     let big = |pos: u64, c: char| delta(pos, pos - 1, &c.to_string().repeat(256 * 1024));
     // The first fills the socket and is partly written; the second waits; the third is one
@@ -142,6 +142,18 @@ async fn a_stream_too_far_behind_is_cut_off_at_a_whole_chunk() {
         !sink.detached(),
         "cut off, but the stream's task has not ended it yet"
     );
+    let text = flush_to_the_end(sink, server, client).await;
+    let expected = [chunk("opening"), chunk(&"a".repeat(256 * 1024))].concat();
+    assert_eq!(
+        text.len(),
+        expected.len(),
+        "the partly written chunk was finished, nothing more"
+    );
+    assert_eq!(text, expected);
+}
+
+/// Drives the stream's side until it ends, while the client reads; returns what it read.
+async fn flush_to_the_end(sink: Sink, server: Arc<TcpStream>, mut client: TcpStream) -> String {
     let reading = tokio::spawn(async move { received(&mut client).await });
     let ended = async {
         loop {
@@ -155,14 +167,31 @@ async fn a_stream_too_far_behind_is_cut_off_at_a_whole_chunk() {
     tokio::time::timeout(Duration::from_secs(10), ended)
         .await
         .expect("ends in time");
-    let text = String::from_utf8(reading.await.unwrap()).unwrap();
+    String::from_utf8(reading.await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn one_publish_bigger_than_the_queue_cuts_an_idle_stream_off_at_a_whole_chunk() {
+    let (server, client) = pair(true).await;
+    let sink = live_sink(&server, 2).await;
+    let big = |pos: u64, c: char| delta(pos, pos - 1, &c.to_string().repeat(256 * 1024));
+    // Written at once as far as the socket takes it, then three more than fit.
+    sink.offer(&[big(2, 'a'), big(3, 'b'), big(4, 'c'), big(5, 'd')]);
+    let text = flush_to_the_end(sink, server, client).await;
     let expected = [chunk("opening"), chunk(&"a".repeat(256 * 1024))].concat();
-    assert_eq!(
-        text.len(),
-        expected.len(),
-        "the partly written chunk was finished, nothing more"
-    );
+    assert_eq!(text.len(), expected.len());
     assert_eq!(text, expected);
+}
+
+#[tokio::test]
+async fn detaching_says_whether_a_frame_was_cut_short() {
+    let (server, _client) = pair(true).await;
+    let sink = live_sink(&server, 8).await;
+    sink.offer(&[delta(2, 1, "small")]);
+    assert!(!sink.detach(), "everything written was whole");
+    let sink = live_sink(&server, 8).await;
+    sink.offer(&[delta(2, 1, &"x".repeat(1024 * 1024))]);
+    assert!(sink.detach(), "the big frame was part-written");
 }
 
 #[tokio::test]
