@@ -98,7 +98,13 @@ for (const size of sizes) {
   // The first few warm the page up.
   const applied = (await page.evaluate(() => window.__applied)).slice(5);
   const total = applied.map((a) => a.total);
-  const nodes = [...new Set(applied.map((a) => a.nodes))].join(" / ");
+  // How many samples touched each number of nodes, the commonest first: "2 ×37, 5 ×1".
+  const counts = new Map();
+  for (const a of applied) counts.set(a.nodes, (counts.get(a.nodes) ?? 0) + 1);
+  const nodes = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, times]) => `${n} ×${times}`)
+    .join(", ");
   console.log(
     `| ${size} | ${rows} | ${applied.length} | ${quantile(total, 0.5).toFixed(2)} | ${quantile(total, 0.9).toFixed(2)} | ${quantile(applied.map((a) => a.sync), 0.5).toFixed(2)} | ${nodes} |`,
   );

@@ -10,7 +10,7 @@
 //! which writes it straight to the stream's socket when that socket is idle (docs/SYNC.md,
 //! "Guarantees"; docs/PERFORMANCE.md has what this saves).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
@@ -18,7 +18,6 @@ use uuid::Uuid;
 pub use super::frame::{Frame, delta_json};
 use super::sink::Sink;
 use crate::server::db::{Db, changes};
-use crate::sync::Change;
 
 /// Below this many streams a space is written by the publishing task alone (in at most a
 /// millisecond or two): handing shards to other threads would cost more than it saves.
@@ -28,6 +27,9 @@ const PARALLEL_FROM: usize = 256;
 #[derive(Debug)]
 struct Channel {
     fanout: tokio::sync::Mutex<Fanout>,
+    /// Taken by whoever sends next, so that publishes that pile up while a big space is being
+    /// written go out together: one write per stream for all of them.
+    waiting: Waiting,
     /// Subscriptions alive, counted under the hub's lock: the channel leaves the hub with the
     /// last one.
     subscribers: std::sync::atomic::AtomicUsize,
@@ -48,8 +50,11 @@ struct Fanout {
 /// never waited for.
 type Shard = Mutex<Vec<Arc<Sink>>>;
 
-fn sinks_of(shard: &Shard) -> std::sync::MutexGuard<'_, Vec<Arc<Sink>>> {
-    shard
+/// Changes committed on this node, by position, not sent yet.
+type Waiting = Mutex<BTreeMap<u64, String>>;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -116,6 +121,7 @@ impl Hub {
             let channel = channels.entry(space_id).or_insert_with(|| {
                 Arc::new(Channel {
                     fanout: tokio::sync::Mutex::new(Fanout::default()),
+                    waiting: Waiting::default(),
                     subscribers: 0.into(),
                 })
             });
@@ -141,7 +147,7 @@ impl Hub {
         }
         let shard = fanout.shards[fanout.next].clone();
         fanout.next = (fanout.next + 1) % fanout.shards.len();
-        let mut sinks = sinks_of(&shard);
+        let mut sinks = lock(&shard);
         // Streams that ended with no send since: pruned each time the list doubles, so
         // they never outnumber the live ones for long, at constant cost per subscribe.
         if sinks.len().is_power_of_two() {
@@ -168,9 +174,10 @@ impl Hub {
         }
     }
 
-    /// The space has committed position `pos` (with `change` when the caller has it). Sends
-    /// every position up to it that has not been sent, in order. No one watching: no work.
-    pub async fn committed(&self, space_id: Uuid, pos: u64, change: Option<&Change>) {
+    /// The space has committed position `pos` (with its change's JSON when the caller has
+    /// it). Sends every position up to it that has not been sent, in order. No one watching:
+    /// no work.
+    pub async fn committed(&self, space_id: Uuid, pos: u64, change_json: Option<String>) {
         let Some(channel) = self
             .channels
             .lock()
@@ -180,18 +187,16 @@ impl Hub {
         else {
             return;
         };
-        if let Err(error) = self.send_up_to(space_id, &channel, pos, change).await {
+        // Left for whoever sends next: a busy space sends all that waits in one go.
+        if let Some(json) = change_json {
+            lock(&channel.waiting).insert(pos, json);
+        }
+        if let Err(error) = self.send_up_to(space_id, &channel, pos).await {
             tracing::error!(%space_id, pos, ?error, "publishing a change failed");
         }
     }
 
-    async fn send_up_to(
-        &self,
-        space_id: Uuid,
-        channel: &Channel,
-        pos: u64,
-        change: Option<&Change>,
-    ) -> sqlx::Result<()> {
+    async fn send_up_to(&self, space_id: Uuid, channel: &Channel, pos: u64) -> sqlx::Result<()> {
         let mut fanout = channel.fanout.lock().await;
         let last = match fanout.last {
             Some(last) => last,
@@ -199,13 +204,22 @@ impl Hub {
             None => return Ok(()),
         };
         if pos <= last {
+            // Sent already, by whoever held the lock before.
             return Ok(());
         }
-        let frames = match change {
-            Some(change) if pos == last + 1 => {
-                let json = serde_json::to_string(change).expect("a change serializes");
-                vec![self.frame(space_id, pos, last, &json)]
+        let run = take_run(&channel.waiting, last);
+        let frames = match run.last() {
+            Some((newest, _)) if *newest >= pos => {
+                let mut prev = last;
+                let mut frames = Vec::with_capacity(run.len());
+                for (at, json) in &run {
+                    frames.push(self.frame(space_id, *at, prev, json));
+                    prev = *at;
+                }
+                frames
             }
+            // A position in between is not here (another node wrote it, or its publish has
+            // not arrived): the log has them all.
             _ => {
                 let mut tx = self.db.begin_snapshot().await?;
                 let (_, floor) = changes::head(tx.exec(), space_id).await?;
@@ -226,13 +240,14 @@ impl Hub {
             return Ok(());
         };
         fanout.last = Some(newest.pos);
+        lock(&channel.waiting).retain(|&at, _| at > newest.pos);
         let frames: Arc<[Frame]> = frames.into();
         let subscribers = channel
             .subscribers
             .load(std::sync::atomic::Ordering::Relaxed);
         if subscribers < PARALLEL_FROM {
             for shard in &fanout.shards {
-                offer_all(&mut sinks_of(shard), &frames);
+                offer_all(&mut lock(shard), &frames);
             }
             return Ok(());
         }
@@ -244,7 +259,7 @@ impl Hub {
             .iter()
             .map(|shard| {
                 let (shard, frames) = (shard.clone(), frames.clone());
-                tokio::task::spawn_blocking(move || offer_all(&mut sinks_of(&shard), &frames))
+                tokio::task::spawn_blocking(move || offer_all(&mut lock(&shard), &frames))
             })
             .collect();
         // Every stream has these frames before the next send starts: each gets them in order.
@@ -260,6 +275,18 @@ impl Hub {
         }
         Ok(())
     }
+}
+
+/// The changes waiting right after `last`, in order, up to the first one missing; everything at
+/// or before `last` is dropped.
+fn take_run(waiting: &Waiting, last: u64) -> Vec<(u64, String)> {
+    let mut waiting = lock(waiting);
+    *waiting = waiting.split_off(&(last + 1));
+    let mut run = Vec::new();
+    while let Some(json) = waiting.remove(&(last + 1 + run.len() as u64)) {
+        run.push((last + 1 + run.len() as u64, json));
+    }
+    run
 }
 
 /// Offers `frames` to each sink of a shard, forgetting those whose stream is over.

@@ -15,7 +15,8 @@ use crate::sync::{Change, Entity};
 pub struct Recorder {
     hub: Arc<Hub>,
     window: u64,
-    pending: Vec<(Uuid, u64, Change)>,
+    /// `(space, position, the change's JSON)`.
+    pending: Vec<(Uuid, u64, String)>,
 }
 
 impl Recorder {
@@ -56,7 +57,7 @@ impl Recorder {
             changes::raise_floor(ex.reborrow(), space_id, position - self.window).await?;
         }
         notify::announce(ex, space_id, position).await?;
-        self.pending.push((space_id, position, change));
+        self.pending.push((space_id, position, json));
         Ok(())
     }
 
@@ -69,8 +70,8 @@ impl Recorder {
         let hub = self.hub;
         let pending = self.pending;
         tokio::spawn(async move {
-            for (space_id, position, change) in pending {
-                hub.committed(space_id, position, Some(&change)).await;
+            for (space_id, position, json) in pending {
+                hub.committed(space_id, position, Some(json)).await;
             }
         });
     }
