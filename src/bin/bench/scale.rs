@@ -1,6 +1,7 @@
 //! `scale`: how fast messages can be posted, and how long a post and a page read take, in a
 //! space that is empty and in one that already holds many messages. Per-change cost should not
-//! grow with the space.
+//! grow with the space. The spaces are filled first, then posted into in turns, so that a
+//! machine busy with something else for a while does not favour one size.
 
 use std::time::Instant;
 
@@ -56,20 +57,37 @@ async fn read_many(target: &Target, count: usize) -> anyhow::Result<Vec<u32>> {
     Ok(latencies)
 }
 
-/// One row per size: a fresh space filled to `size` (untimed), then `posts` timed posts.
+/// Timed posts go in this many turns per space, the spaces taking turns: whatever else the
+/// machine is doing meanwhile falls on every size alike.
+const TURNS: usize = 10;
+
+/// One row per size: a fresh space filled to `size` (untimed), then `posts` timed posts into
+/// each, in turns.
 pub async fn run(
     url: &str,
     sizes: &[usize],
     posts: usize,
     clients: usize,
 ) -> anyhow::Result<String> {
-    let mut rows = vec![HEADER.to_owned()];
+    let mut spaces = Vec::with_capacity(sizes.len());
     for &size in sizes {
         let target = Target::rhizom(url).await?;
         post_many(&target, size, clients).await?;
-        let began = Instant::now();
-        let mut writes = post_many(&target, posts, clients).await?;
-        let elapsed = began.elapsed().as_secs_f64();
+        spaces.push((size, target, Vec::with_capacity(posts), 0.0));
+    }
+    for turn in 0..TURNS {
+        let share = posts / TURNS + usize::from(turn < posts % TURNS);
+        // Who goes first changes from turn to turn.
+        let n = spaces.len();
+        for i in 0..n {
+            let (_, target, writes, elapsed) = &mut spaces[(turn + i) % n];
+            let began = Instant::now();
+            writes.extend(post_many(target, share, clients).await?);
+            *elapsed += began.elapsed().as_secs_f64();
+        }
+    }
+    let mut rows = vec![HEADER.to_owned()];
+    for (size, target, mut writes, elapsed) in spaces {
         let mut reads = read_many(&target, 500).await?;
         writes.sort_unstable();
         reads.sort_unstable();

@@ -300,3 +300,22 @@ fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Waiting, take_run};
+
+    fn waiting(positions: &[u64]) -> Waiting {
+        Waiting::new(positions.iter().map(|&p| (p, format!("c{p}"))).collect())
+    }
+
+    #[test]
+    fn what_waits_goes_out_in_order_up_to_the_first_gap() {
+        let w = waiting(&[3, 5, 6, 7, 9]);
+        let run: Vec<u64> = take_run(&w, 4).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(run, [5, 6, 7], "3 was sent already; 8 is missing");
+        let left: Vec<u64> = w.lock().unwrap().keys().copied().collect();
+        assert_eq!(left, [9]);
+        assert!(take_run(&w, 4).is_empty(), "nothing follows 4 now");
+    }
+}
