@@ -46,6 +46,13 @@ impl Frame {
         }
     }
 
+    /// Not a delta: the log no longer has what came before `floor`. No stream takes it (one at
+    /// or past `floor` has it already; one behind cannot follow it), so those behind end and
+    /// resume with a reset, and nothing is written.
+    pub fn lost_before(floor: u64) -> Frame {
+        Frame::delta(floor, floor, b"", false)
+    }
+
     /// `: ping`, the comment that keeps an idle stream's connection alive.
     pub fn heartbeat() -> Frame {
         static PING: std::sync::LazyLock<Frame> =

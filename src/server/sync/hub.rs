@@ -207,7 +207,7 @@ impl Hub {
             // Sent already, by whoever held the lock before.
             return Ok(());
         }
-        let run = take_run(&channel.waiting, last);
+        let run = run_after(&channel.waiting, last);
         let frames = match run.last() {
             Some((newest, _)) if *newest >= pos => {
                 let mut prev = last;
@@ -228,10 +228,14 @@ impl Hub {
                 // Pruned past what was sent (a long silence from other nodes): the first frame
                 // follows the floor, so the streams still at `last` end and get a reset.
                 let mut prev = last.max(floor);
-                let mut frames = Vec::with_capacity(rows.len());
+                let mut frames = Vec::with_capacity(rows.len().max(1));
                 for (row_pos, json) in rows {
                     frames.push(self.frame(space_id, row_pos, prev, &json));
                     prev = row_pos;
+                }
+                if frames.is_empty() && floor > last {
+                    // Pruned to the head: nothing to send, but the streams behind must go.
+                    frames.push(Frame::lost_before(floor));
                 }
                 frames
             }
@@ -277,16 +281,18 @@ impl Hub {
     }
 }
 
-/// The changes waiting right after `last`, in order, up to the first one missing; everything at
-/// or before `last` is dropped.
-fn take_run(waiting: &Waiting, last: u64) -> Vec<(u64, String)> {
+/// The changes waiting right after `last`, in order, up to the first one missing. They stay
+/// until a send has them out (a failed log read must not lose them); anything at or before
+/// `last` is dropped.
+fn run_after(waiting: &Waiting, last: u64) -> Vec<(u64, String)> {
     let mut waiting = lock(waiting);
     *waiting = waiting.split_off(&(last + 1));
-    let mut run = Vec::new();
-    while let Some(json) = waiting.remove(&(last + 1 + run.len() as u64)) {
-        run.push((last + 1 + run.len() as u64, json));
-    }
-    run
+    waiting
+        .iter()
+        .zip(last + 1..)
+        .take_while(|((at, _), expected)| **at == *expected)
+        .map(|((at, json), _)| (*at, json.clone()))
+        .collect()
 }
 
 /// Offers `frames` to each sink of a shard, forgetting those whose stream is over.
@@ -303,7 +309,7 @@ fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Waiting, take_run};
+    use super::{Waiting, run_after};
 
     fn waiting(positions: &[u64]) -> Waiting {
         Waiting::new(positions.iter().map(|&p| (p, format!("c{p}"))).collect())
@@ -312,10 +318,12 @@ mod tests {
     #[test]
     fn what_waits_goes_out_in_order_up_to_the_first_gap() {
         let w = waiting(&[3, 5, 6, 7, 9]);
-        let run: Vec<u64> = take_run(&w, 4).into_iter().map(|(p, _)| p).collect();
+        let run: Vec<u64> = run_after(&w, 4).into_iter().map(|(p, _)| p).collect();
         assert_eq!(run, [5, 6, 7], "3 was sent already; 8 is missing");
+        assert_eq!(run_after(&w, 4).len(), 3, "kept until a send has them out");
         let left: Vec<u64> = w.lock().unwrap().keys().copied().collect();
-        assert_eq!(left, [9]);
-        assert!(take_run(&w, 4).is_empty(), "nothing follows 4 now");
+        assert_eq!(left, [5, 6, 7, 9], "what was sent before is dropped");
+        assert!(run_after(&w, 7).is_empty(), "8 is missing, so 9 must wait");
+        assert_eq!(run_after(&w, 8), [(9, "c9".to_owned())]);
     }
 }

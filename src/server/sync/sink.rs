@@ -62,6 +62,8 @@ struct State {
     closing: bool,
     /// The stream is over: the hub drops this sink when it next passes.
     detached: bool,
+    /// A write by the hub failed: the connection is broken, not finished.
+    failed: bool,
     limit: usize,
 }
 
@@ -70,8 +72,8 @@ struct State {
 pub enum Flushed {
     /// Everything is on the socket.
     Done,
-    /// The socket is full: wait until it is writable.
-    Blocked,
+    /// The socket is full: wait until it is writable. `moved`: some bytes went this time.
+    Blocked { moved: bool },
     /// The stream is over (its last bytes are written).
     Ended,
 }
@@ -96,6 +98,7 @@ impl Sink {
                 socket: None,
                 closing: false,
                 detached: false,
+                failed: false,
                 limit: limit.max(1),
             }),
             wake: Notify::new(),
@@ -166,6 +169,7 @@ impl Sink {
             }
             state.written = written;
             state.closing |= failed;
+            state.failed |= failed;
         }
         let behind = state.queue.len() + rest.len();
         state.queue.extend(rest.iter().cloned());
@@ -203,15 +207,23 @@ impl Sink {
     /// Writes what waits to the attached socket.
     pub fn flush(&self) -> io::Result<Flushed> {
         let mut state = self.lock();
+        if state.failed {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "writing to the client failed",
+            ));
+        }
         let Some((socket, framing)) = state.socket.clone() else {
             return Ok(state.settled());
         };
+        let mut moved = false;
         while !state.queue.is_empty() {
             let (done, written) =
                 write_frames(&socket, state.queue.iter(), state.written, framing)?;
             if done == 0 && written == state.written {
-                return Ok(Flushed::Blocked);
+                return Ok(Flushed::Blocked { moved });
             }
+            moved = true;
             self.wrote.store(true, Ordering::Relaxed);
             state.queue.drain(..done);
             state.written = written;
@@ -340,7 +352,15 @@ fn write_frames<'f>(
     let mut n = match written {
         Ok(0) if bytes > 0 => return Err(io::ErrorKind::WriteZero.into()),
         Ok(n) => n,
-        Err(error) if error.kind() == io::ErrorKind::WouldBlock => 0,
+        // Interrupted: nothing went; the socket is tried again when writable.
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) =>
+        {
+            0
+        }
         Err(error) => return Err(error),
     };
     for (i, slice) in slices[..count].iter().enumerate() {

@@ -187,7 +187,8 @@ impl LiveStream {
 
     /// Writes the stream to `socket` until it ends: the opening and anything queued by this
     /// task, every other frame by the hub as it publishes. `gone` resolves when the client
-    /// has gone away. A socket that stays full for `write_timeout` ends the stream.
+    /// has gone away. A socket that stays full, taking nothing, for `write_timeout` ends the
+    /// stream.
     pub async fn write_to(
         mut self,
         socket: Arc<TcpStream>,
@@ -197,14 +198,16 @@ impl LiveStream {
     ) -> io::Result<Ended> {
         let mut gone = std::pin::pin!(gone);
         self.sink().attach(socket.clone(), framing);
-        // When the socket, full, stops this stream for good.
+        // When the socket, full and taking nothing, stops this stream for good.
         let mut deadline: Option<Instant> = None;
         loop {
             match self.sink().flush()? {
                 Flushed::Ended => return Ok(Ended::Finished),
                 Flushed::Done => deadline = None,
-                Flushed::Blocked => {
-                    deadline.get_or_insert_with(|| Instant::now() + write_timeout);
+                Flushed::Blocked { moved } => {
+                    if moved || deadline.is_none() {
+                        deadline = Some(Instant::now() + write_timeout);
+                    }
                 }
             }
             tokio::select! {

@@ -136,7 +136,7 @@ async fn a_stream_too_far_behind_is_cut_off_at_a_whole_chunk() {
     // more than the queue holds.
     sink.offer(&[big(2, 'a')]);
     sink.offer(&[big(3, 'b')]);
-    assert_eq!(sink.flush().unwrap(), Flushed::Blocked);
+    assert!(matches!(sink.flush().unwrap(), Flushed::Blocked { .. }));
     sink.offer(&[big(4, 'c')]);
     assert!(
         !sink.detached(),
@@ -159,7 +159,7 @@ async fn flush_to_the_end(sink: Sink, server: Arc<TcpStream>, mut client: TcpStr
         loop {
             match sink.flush().unwrap() {
                 Flushed::Ended => return,
-                Flushed::Blocked => server.writable().await.unwrap(),
+                Flushed::Blocked { .. } => server.writable().await.unwrap(),
                 Flushed::Done => panic!("a cut-off stream ends"),
             }
         }
@@ -231,4 +231,37 @@ async fn a_stream_served_through_hyper_pops_what_waits_as_plain_events() {
         !sink.offer(&[delta(4, 3, "four")]),
         "the hub forgets a detached sink"
     );
+}
+
+#[tokio::test]
+async fn a_stream_behind_a_log_that_lost_its_changes_ends_and_one_past_it_goes_on() {
+    let (server, mut client) = pair(false).await;
+    let behind = live_sink(&server, 8).await;
+    let (other, mut other_client) = pair(false).await;
+    let past = Sink::new(8);
+    past.open(7, Frame::raw(b"data: opening\n\n"));
+    past.attach(other.clone(), Framing::Chunked);
+    assert_eq!(past.flush().unwrap(), Flushed::Done);
+    for sink in [&behind, &past] {
+        sink.offer(&[Frame::lost_before(5)]);
+    }
+    assert_eq!(behind.flush().unwrap(), Flushed::Ended);
+    past.offer(&[delta(8, 7, "eight")]);
+    assert_eq!(past.flush().unwrap(), Flushed::Done);
+    assert_eq!(received(&mut client).await, chunk("opening").as_bytes());
+    let text = String::from_utf8(received(&mut other_client).await).unwrap();
+    assert_eq!(text, [chunk("opening"), chunk("eight")].concat());
+}
+
+#[tokio::test]
+async fn a_write_that_fails_in_the_publisher_is_an_error_for_the_stream_not_an_end() {
+    let (server, client) = pair(false).await;
+    let sink = live_sink(&server, 8).await;
+    drop(client);
+    // The first write after the close draws a reset; a later one fails.
+    for pos in 2..20 {
+        sink.offer(&[delta(pos, pos - 1, "into the void")]);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(sink.flush().is_err(), "a broken connection is not finished");
 }
