@@ -152,24 +152,30 @@ async fn fresh_database() -> String {
         .expect("PostgreSQL answers (scripts/test starts one if needed)")
 }
 
+/// Ada, signed in through `node`, and a space she made there: her client, her id, the space's.
+async fn ada_in_a_new_space(node: &Node) -> (Client, String, String) {
+    let client = Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("a client");
+    let me = node
+        .post(&client, "/api/session", json!({ "name": "Ada" }))
+        .await;
+    let me = me["being"]["id"].as_str().expect("a guest id").to_owned();
+    let space = node
+        .post(&client, "/api/spaces", json!({ "name": "Shared" }))
+        .await;
+    let space = space["id"].as_str().expect("a space id").to_owned();
+    (client, me, space)
+}
+
 #[tokio::test]
 async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_listener() {
     let url = fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
     let a = Node::start(&url, dir.path()).await;
     let b = Node::start(&url, dir.path()).await;
-    let client = Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("a client");
-    let me = a
-        .post(&client, "/api/session", json!({ "name": "Ada" }))
-        .await;
-    let me = me["being"]["id"].as_str().expect("a guest id").to_owned();
-    let space = a
-        .post(&client, "/api/spaces", json!({ "name": "Shared" }))
-        .await;
-    let space = space["id"].as_str().expect("a space id").to_owned();
+    let (client, me, space) = ada_in_a_new_space(&a).await;
     // Streams are read anonymously, so no presence deltas come between the messages.
     let reader = Client::new();
 
@@ -261,16 +267,7 @@ async fn a_node_silent_while_the_log_moved_past_it_ends_its_streams_for_a_reset(
     let window = [("RHIZOM_CHANGE_WINDOW", "4")];
     let a = Node::start_with(&url, dir.path(), &window).await;
     let b = Node::start_with(&url, dir.path(), &window).await;
-    let client = Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("a client");
-    a.post(&client, "/api/session", json!({ "name": "Ada" }))
-        .await;
-    let space = a
-        .post(&client, "/api/spaces", json!({ "name": "Shared" }))
-        .await;
-    let space = space["id"].as_str().expect("a space id").to_owned();
+    let (client, _, space) = ada_in_a_new_space(&a).await;
     let reader = Client::new();
     let mut on_b = b.stream(&reader, &space, None).await;
     let start = on_b.until_live().await;

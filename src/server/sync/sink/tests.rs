@@ -30,7 +30,7 @@ async fn pair(small: bool) -> (Arc<TcpStream>, TcpStream) {
 }
 
 /// Everything the client receives until nothing more comes for a moment.
-async fn received(client: &mut TcpStream) -> Vec<u8> {
+async fn received(client: &mut TcpStream) -> String {
     let mut out = Vec::new();
     let mut buf = vec![0; 64 * 1024];
     while let Ok(Ok(n)) =
@@ -41,7 +41,7 @@ async fn received(client: &mut TcpStream) -> Vec<u8> {
         }
         out.extend_from_slice(&buf[..n]);
     }
-    out
+    String::from_utf8(out).expect("frames are text")
 }
 
 fn delta(pos: u64, prev: u64, text: &str) -> Frame {
@@ -68,7 +68,7 @@ async fn an_idle_stream_gets_each_frame_written_by_the_publisher_as_one_chunk() 
     let sink = live_sink(&server, 8).await;
     assert!(sink.offer(&[delta(2, 1, "two")]));
     assert!(sink.offer(&[delta(3, 2, "three"), delta(4, 3, "four")]));
-    let text = String::from_utf8(received(&mut client).await).unwrap();
+    let text = received(&mut client).await;
     assert_eq!(
         text,
         [
@@ -94,7 +94,7 @@ async fn frames_sent_before_the_opening_wait_and_those_the_client_has_are_droppe
     sink.attach(server.clone(), Framing::Chunked);
     assert_eq!(sink.flush().unwrap(), Flushed::Done);
     sink.offer(&[delta(7, 6, "seven")]);
-    let text = String::from_utf8(received(&mut client).await).unwrap();
+    let text = received(&mut client).await;
     assert_eq!(
         text,
         [chunk("opening"), chunk("six"), chunk("seven")].concat()
@@ -112,7 +112,7 @@ async fn a_frame_that_does_not_follow_ends_the_stream_after_what_came_before_it(
     ]);
     assert_eq!(sink.flush().unwrap(), Flushed::Ended);
     sink.offer(&[delta(3, 2, "too late")]);
-    let text = String::from_utf8(received(&mut client).await).unwrap();
+    let text = received(&mut client).await;
     assert_eq!(text, [chunk("opening"), chunk("two")].concat());
 }
 
@@ -123,7 +123,7 @@ async fn the_frame_that_deletes_the_space_is_the_last_one() {
     let gone = Frame::delta(2, 1, b"data: deleted\n\n", true);
     sink.offer(&[gone, delta(3, 2, "after")]);
     assert_eq!(sink.flush().unwrap(), Flushed::Ended);
-    let text = String::from_utf8(received(&mut client).await).unwrap();
+    let text = received(&mut client).await;
     assert_eq!(text, [chunk("opening"), chunk("deleted")].concat());
 }
 
@@ -167,7 +167,7 @@ async fn flush_to_the_end(sink: Sink, server: Arc<TcpStream>, mut client: TcpStr
     tokio::time::timeout(Duration::from_secs(10), ended)
         .await
         .expect("ends in time");
-    String::from_utf8(reading.await.unwrap()).unwrap()
+    reading.await.unwrap()
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn a_quiet_stream_gets_a_heartbeat_and_a_busy_one_does_not() {
     assert_eq!(sink.flush().unwrap(), Flushed::Done);
     sink.offer(&[delta(2, 1, "two")]);
     assert!(!sink.heartbeat_due());
-    let text = String::from_utf8(received(&mut client).await).unwrap();
+    let text = received(&mut client).await;
     assert_eq!(
         text,
         [
@@ -248,8 +248,8 @@ async fn a_stream_behind_a_log_that_lost_its_changes_ends_and_one_past_it_goes_o
     assert_eq!(behind.flush().unwrap(), Flushed::Ended);
     past.offer(&[delta(8, 7, "eight")]);
     assert_eq!(past.flush().unwrap(), Flushed::Done);
-    assert_eq!(received(&mut client).await, chunk("opening").as_bytes());
-    let text = String::from_utf8(received(&mut other_client).await).unwrap();
+    assert_eq!(received(&mut client).await, chunk("opening"));
+    let text = received(&mut other_client).await;
     assert_eq!(text, [chunk("opening"), chunk("eight")].concat());
 }
 
