@@ -113,6 +113,17 @@ impl Hub {
         Frame::delta(pos, prev, event.as_bytes(), ends)
     }
 
+    /// Frames for `changes` (`(position, JSON)`, in order), each following the one before,
+    /// the first following `prev`.
+    fn chain(&self, space_id: Uuid, mut prev: u64, changes: &[(u64, String)]) -> Vec<Frame> {
+        let mut frames = Vec::with_capacity(changes.len());
+        for (at, json) in changes {
+            frames.push(self.frame(space_id, *at, prev, json));
+            prev = *at;
+        }
+        frames
+    }
+
     /// Subscribes to a space. Subscribe first, then read the state: a change committed in
     /// between arrives both ways, and the stream skips what the state already had.
     pub async fn subscribe(self: &Arc<Self>, space_id: Uuid) -> sqlx::Result<Subscription> {
@@ -209,15 +220,7 @@ impl Hub {
         }
         let run = run_after(&channel.waiting, last);
         let frames = match run.last() {
-            Some((newest, _)) if *newest >= pos => {
-                let mut prev = last;
-                let mut frames = Vec::with_capacity(run.len());
-                for (at, json) in &run {
-                    frames.push(self.frame(space_id, *at, prev, json));
-                    prev = *at;
-                }
-                frames
-            }
+            Some((newest, _)) if *newest >= pos => self.chain(space_id, last, &run),
             // A position in between is not here (another node wrote it, or its publish has
             // not arrived): the log has them all.
             _ => {
@@ -227,12 +230,7 @@ impl Hub {
                 tx.commit().await?;
                 // Pruned past what was sent (a long silence from other nodes): the first frame
                 // follows the floor, so the streams still at `last` end and get a reset.
-                let mut prev = last.max(floor);
-                let mut frames = Vec::with_capacity(rows.len().max(1));
-                for (row_pos, json) in rows {
-                    frames.push(self.frame(space_id, row_pos, prev, &json));
-                    prev = row_pos;
-                }
+                let mut frames = self.chain(space_id, last.max(floor), &rows);
                 if frames.is_empty() && floor > last {
                     // Pruned to the head: nothing to send, but the streams behind must go.
                     frames.push(Frame::lost_before(floor));
@@ -255,9 +253,9 @@ impl Hub {
             }
             return Ok(());
         }
-        // Each shard on a thread of its own: the writes are system calls that never wait,
-        // and the kernel runs the threads on every core at once (tasks on the runtime's
-        // workers may end up taking turns on one).
+        // Each shard on a thread of its own: the writes are system calls that never wait, the
+        // kernel runs the threads on every core at once, and the runtime's workers stay free
+        // for requests meanwhile.
         let writers: Vec<_> = fanout
             .shards
             .iter()
