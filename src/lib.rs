@@ -7,14 +7,14 @@
 // default limit of 128.
 #![recursion_limit = "256"]
 
-pub mod api;
-pub mod app;
+mod api;
+mod app;
 pub mod model;
 pub mod sync;
-pub mod ui;
+mod ui;
 
 #[cfg(feature = "hydrate")]
-pub mod client;
+mod client;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -35,15 +35,13 @@ pub async fn create_space(name: String) -> Result<Being, ApiError> {
 /// Load a space; a signed-in guest walks into it, as into a room.
 #[server(prefix = "/rpc")]
 pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
-    use crate::server::sync::opening::{Opening, open};
+    use crate::server::live::opening::snapshot;
     use crate::server::{context, ops};
     let state = context::state()?;
     let me = match context::current().await? {
         Some(me) => Some(ops::beings::enter(&state, &me, space_id).await?),
         None => None,
     };
-    match open(&state.db, &state.sync, space_id, None).await? {
-        Opening::Reset(snapshot) => Ok(SpaceView { snapshot, me }),
-        Opening::CatchUp { .. } => Err(ApiError::internal()),
-    }
+    let snapshot = snapshot(&state.db, &state.live, space_id).await?;
+    Ok(SpaceView { snapshot, me })
 }

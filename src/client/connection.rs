@@ -11,7 +11,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
 use crate::sync::{Applied, Changes, Delta, Snapshot, apply, backoff};
-use crate::ui::space::{SpaceStore, SpaceSync, Status};
+use crate::ui::space::{FollowedSpace, SpaceStore, Status};
 
 /// Streams in a row that open but close before going live (what a buffering proxy does)
 /// before falling back to polling.
@@ -20,9 +20,9 @@ const POLL_EVERY: Duration = Duration::from_secs(3);
 /// While polling, try the stream again after this long.
 const RETRY_STREAM_AFTER: Duration = Duration::from_secs(60);
 
-struct State {
+struct ConnectionState {
     space_id: String,
-    sync: SpaceSync,
+    space: FollowedSpace,
     source: Option<EventSource>,
     /// Listeners of the current source, dropped with it.
     listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
@@ -40,15 +40,15 @@ struct State {
     generation: u64,
 }
 
-type Shared = Rc<RefCell<State>>;
+type SharedConnection = Rc<RefCell<ConnectionState>>;
 /// An event name on `window` and its listener.
 type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
-/// Keeps `sync.store` current until the page goes away.
-pub fn follow(space_id: String, sync: SpaceSync) {
-    let state = Rc::new(RefCell::new(State {
+/// Keeps `space.store` current until the page goes away.
+pub fn follow(space_id: String, space: FollowedSpace) {
+    let state = Rc::new(RefCell::new(ConnectionState {
         space_id,
-        sync,
+        space,
         source: None,
         listeners: Vec::new(),
         network: Vec::new(),
@@ -76,7 +76,7 @@ pub fn follow(space_id: String, sync: SpaceSync) {
     });
 }
 
-fn close(s: &mut State) {
+fn close(s: &mut ConnectionState) {
     if let Some(source) = s.source.take() {
         source.close();
     }
@@ -84,11 +84,11 @@ fn close(s: &mut State) {
     s.generation += 1;
 }
 
-fn url(s: &State, path: &str) -> String {
+fn url(s: &ConnectionState, path: &str) -> String {
     format!(
         "/api/spaces/{}/{path}?after={}",
         s.space_id,
-        s.sync.store.cursor()
+        s.space.store.cursor()
     )
 }
 
@@ -96,24 +96,24 @@ fn online() -> bool {
     window().navigator().on_line()
 }
 
-fn connect(state: &Shared) {
+fn connect(state: &SharedConnection) {
     let mut s = state.borrow_mut();
     close(&mut s);
-    if s.stopped || s.sync.store.is_deleted() {
+    if s.stopped || s.space.store.is_deleted() {
         return;
     }
     if !online() {
-        s.sync.status.set(Status::Offline);
+        s.space.status.set(Status::Offline);
         return;
     }
-    s.sync.status.set(Status::CatchingUp);
+    s.space.status.set(Status::CatchingUp);
     s.opened = false;
     let Ok(source) = EventSource::new(&url(&s, "events")) else {
         drop(s);
         return retry(state);
     };
     let generation = s.generation;
-    let on = |state: &Shared, handle: fn(&Shared, &MessageEvent)| {
+    let on = |state: &SharedConnection, handle: fn(&SharedConnection, &MessageEvent)| {
         let state = state.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if state.borrow().generation == generation {
@@ -139,13 +139,13 @@ fn data(event: &MessageEvent) -> String {
     event.data().as_string().unwrap_or_default()
 }
 
-fn on_delta(state: &Shared, event: &MessageEvent) {
+fn on_delta(state: &SharedConnection, event: &MessageEvent) {
     let Ok(delta) = serde_json::from_str::<Delta>(&data(event)) else {
         return resume(state);
     };
     let epoch_ok = event.last_event_id().split(':').next()
-        == Some(state.borrow().sync.store.cursor().epoch.as_str());
-    let mut store = state.borrow().sync.store;
+        == Some(state.borrow().space.store.cursor().epoch.as_str());
+    let mut store = state.borrow().space.store;
     if !epoch_ok {
         return resume(state);
     }
@@ -156,29 +156,29 @@ fn on_delta(state: &Shared, event: &MessageEvent) {
     }
 }
 
-fn on_reset(state: &Shared, event: &MessageEvent) {
+fn on_reset(state: &SharedConnection, event: &MessageEvent) {
     match serde_json::from_str::<Snapshot>(&data(event)) {
-        Ok(snapshot) => state.borrow().sync.store.reset(snapshot),
+        Ok(snapshot) => state.borrow().space.store.reset(snapshot),
         Err(_) => resume(state),
     }
 }
 
-fn on_open(state: &Shared, _: &MessageEvent) {
+fn on_open(state: &SharedConnection, _: &MessageEvent) {
     state.borrow_mut().opened = true;
 }
 
-fn on_live(state: &Shared, _: &MessageEvent) {
+fn on_live(state: &SharedConnection, _: &MessageEvent) {
     let mut s = state.borrow_mut();
     s.attempts = 0;
     s.blocked = 0;
     s.polling_since = None;
-    s.sync.status.set(Status::Live);
+    s.space.status.set(Status::Live);
 }
 
-fn on_error(state: &Shared, _: &MessageEvent) {
+fn on_error(state: &SharedConnection, _: &MessageEvent) {
     {
         let mut s = state.borrow_mut();
-        let went_live = s.sync.status.get_untracked() == Status::Live;
+        let went_live = s.space.status.get_untracked() == Status::Live;
         if !went_live {
             s.attempts += 1;
             if s.opened {
@@ -193,7 +193,7 @@ fn on_error(state: &Shared, _: &MessageEvent) {
 /// Reconnects from the store's position after a gap or a bad frame: at once the first time,
 /// with backoff if it happens again before the stream goes live (a frame that keeps failing
 /// must not become a reconnect loop).
-fn resume(state: &Shared) {
+fn resume(state: &SharedConnection) {
     let again = {
         let mut s = state.borrow_mut();
         s.attempts += 1;
@@ -205,13 +205,13 @@ fn resume(state: &Shared) {
 
 /// Whether nothing has replaced the connection since `generation` was taken: timers and polls
 /// of an older one, or of a page that went away, do nothing.
-fn current(state: &Shared, generation: u64) -> bool {
+fn current(state: &SharedConnection, generation: u64) -> bool {
     let s = state.borrow();
     !s.stopped && s.generation == generation
 }
 
 /// Waits out the backoff, then reconnects — or polls, when streams keep failing.
-fn retry(state: &Shared) {
+fn retry(state: &SharedConnection) {
     let (attempts, blocked, stopped, generation) = {
         let s = state.borrow();
         (s.attempts, s.blocked, s.stopped, s.generation)
@@ -222,7 +222,7 @@ fn retry(state: &Shared) {
     if blocked >= BLOCKED_BEFORE_POLLING {
         return poll(state);
     }
-    state.borrow().sync.status.set(if online() {
+    state.borrow().space.status.set(if online() {
         Status::Reconnecting
     } else {
         Status::Offline
@@ -239,7 +239,7 @@ fn retry(state: &Shared) {
     );
 }
 
-fn poll(state: &Shared) {
+fn poll(state: &SharedConnection) {
     let now = js_sys::Date::now();
     let generation = {
         let mut s = state.borrow_mut();
@@ -251,7 +251,7 @@ fn poll(state: &Shared) {
             drop(s);
             return connect(state);
         }
-        s.sync.status.set(if online() {
+        s.space.status.set(if online() {
             Status::Polling
         } else {
             Status::Offline
@@ -284,8 +284,8 @@ fn poll(state: &Shared) {
     });
 }
 
-fn apply_changes(state: &Shared, changes: Changes) {
-    let store: SpaceStore = state.borrow().sync.store;
+fn apply_changes(state: &SharedConnection, changes: Changes) {
+    let store: SpaceStore = state.borrow().space.store;
     match changes {
         Changes::Reset(snapshot) => store.reset(snapshot),
         Changes::Deltas { deltas, .. } => {
@@ -300,7 +300,7 @@ fn apply_changes(state: &Shared, changes: Changes) {
 }
 
 /// Going offline shows "offline" at once; coming back reconnects at once.
-fn watch_network(state: &Shared) {
+fn watch_network(state: &SharedConnection) {
     let back = state.clone();
     let on_online = Closure::<dyn FnMut()>::new(move || {
         back.borrow_mut().attempts = 0;
@@ -310,7 +310,7 @@ fn watch_network(state: &Shared) {
     let on_offline = Closure::<dyn FnMut()>::new(move || {
         let mut s = gone.borrow_mut();
         close(&mut s);
-        s.sync.status.set(Status::Offline);
+        s.space.status.set(Status::Offline);
     });
     let window = window();
     let listeners = [("online", on_online), ("offline", on_offline)];

@@ -1,71 +1,61 @@
-//! Run-time settings: built-in defaults, then `Leptos.toml`, then environment variables.
+//! Run-time settings: built-in defaults, then the settings file (`Leptos.toml`, or the file
+//! named by `RHIZOM_CONFIG`), then environment variables.
 //!
-//! Build settings (for cargo-leptos) live in `Cargo.toml`; this file is only what the running
-//! server reads. See README.md for the table of keys.
+//! Each setting is written once, as a field of [`Config`]: its key in the file is the field's
+//! serde name, its environment variable follows from the key ([`env_name`]), its default is in
+//! `Default`. The tests in `config/tests.rs` check every key against its variable and against
+//! the tables in README.md and docs/SYNC.md. Build settings (for cargo-leptos) live in
+//! `Cargo.toml`; this is only what the running server reads.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use serde::Deserialize;
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
 
-use super::sync::SyncSettings;
-
-/// The server's settings.
-#[derive(Clone, Debug)]
+/// The server's settings. `Debug` shows no secret.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
-    /// Where to listen (`site-addr`, `LEPTOS_SITE_ADDR`).
+    /// Where to listen.
     pub site_addr: SocketAddr,
-    /// `sqlite://…` or `postgres://…` (`database-url`, `DATABASE_URL`).
+    /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
-    /// Key for session cookies (`session-secret`, `RHIZOM_SESSION_SECRET`); generated and kept
-    /// in the database when absent.
-    pub session_secret: Option<String>,
-    /// The built site: wasm, js, css, public assets (`site-root`, `LEPTOS_SITE_ROOT`).
+    /// Key for session cookies; generated and kept in the database when absent.
+    pub session_secret: Option<SecretString>,
+    /// The built site: wasm, js, css, public assets.
     pub site_root: String,
-    /// How long a being stays online after its last stream closes (`presence-grace-ms`).
+    /// How long a being stays online after its last stream closes.
+    #[serde(rename = "presence-grace-ms", deserialize_with = "millis")]
     pub presence_grace: Duration,
-    /// Presence rows not renewed for this long are swept (`presence-ttl-ms`).
+    /// Presence rows not renewed for this long are swept.
+    #[serde(rename = "presence-ttl-ms", deserialize_with = "millis")]
     pub presence_ttl: Duration,
-    /// Changes kept per space for exact resume (`change-window`).
+    /// Changes kept per space for exact resume.
     pub change_window: u64,
-    /// The oldest change kept (`change-max-age-secs`).
+    /// The oldest change kept.
+    #[serde(rename = "change-max-age-secs", deserialize_with = "secs")]
     pub change_max_age: Duration,
-    /// Frames queued for one stream whose socket is full; a stream further behind is cut off
-    /// (`stream-buffer`).
+    /// Frames queued for one stream whose socket is full; a stream further behind is cut off.
     pub stream_buffer: usize,
-    /// Threads that write one space's streams at the same time (`fanout-threads`); `None`:
-    /// every thread of the runtime.
+    /// Threads that write one space's streams at the same time; `None`: every thread of the
+    /// runtime.
     pub fanout_threads: Option<usize>,
-    /// Longest silence on a stream before a heartbeat comment (`heartbeat-ms`).
+    /// Longest silence on a stream before a heartbeat comment.
+    #[serde(rename = "heartbeat-ms", deserialize_with = "millis")]
     pub heartbeat: Duration,
+    /// Event streams that arrive on an idle connection are written by the front door itself
+    /// (`server::listen`); `false` serves every request through hyper (a safety switch).
+    pub direct_streams: bool,
 }
-
-/// The keys of `Leptos.toml`, all optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-struct FileConfig {
-    site_addr: Option<SocketAddr>,
-    database_url: Option<String>,
-    session_secret: Option<String>,
-    site_root: Option<String>,
-    presence_grace_ms: Option<u64>,
-    presence_ttl_ms: Option<u64>,
-    change_window: Option<u64>,
-    change_max_age_secs: Option<u64>,
-    stream_buffer: Option<usize>,
-    fanout_threads: Option<usize>,
-    heartbeat_ms: Option<u64>,
-}
-
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rhizom.db";
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_url: "sqlite://data/rhizom.db".to_owned(),
             session_secret: None,
             site_root: "target/site".to_owned(),
             presence_grace: Duration::from_secs(10),
@@ -75,23 +65,38 @@ impl Default for Config {
             stream_buffer: 1024,
             fanout_threads: None,
             heartbeat: Duration::from_secs(15),
+            direct_streams: true,
         }
     }
 }
 
+/// The environment variable that overrides `key` of the settings file: `RHIZOM_` and the key
+/// in capitals, but for the three that Leptos and SQLx conventions name.
+pub fn env_name(key: &str) -> String {
+    match key {
+        "site-addr" => "LEPTOS_SITE_ADDR".to_owned(),
+        "site-root" => "LEPTOS_SITE_ROOT".to_owned(),
+        "database-url" => "DATABASE_URL".to_owned(),
+        key => format!("RHIZOM_{}", key.replace('-', "_").to_ascii_uppercase()),
+    }
+}
+
 impl Config {
-    /// Reads `Leptos.toml` (or the file named by `RHIZOM_CONFIG`) if present, then the environment.
+    /// Every key of the settings file, as serde names them.
+    pub fn keys() -> &'static [&'static str] {
+        serde_aux::serde_introspection::serde_introspect::<Config>()
+    }
+
+    /// Reads the settings file if present, then the environment.
     pub fn load() -> anyhow::Result<Config> {
         let path = std::env::var("RHIZOM_CONFIG").unwrap_or_else(|_| "Leptos.toml".to_owned());
-        let mut config = Config::default();
-        if Path::new(&path).exists() {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-            config
-                .apply_file(&text)
-                .with_context(|| format!("parsing {path}"))?;
-        }
-        config.apply_env(|key| std::env::var(key).ok())?;
-        Ok(config)
+        let file = if Path::new(&path).exists() {
+            std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?
+        } else {
+            String::new()
+        };
+        Config::from_sources(&file, |name| std::env::var(name).ok())
+            .with_context(|| format!("reading the settings ({path} and the environment)"))
     }
 
     /// A server for a test: any free port on loopback, the given database.
@@ -103,126 +108,59 @@ impl Config {
         }
     }
 
-    fn apply_file(&mut self, text: &str) -> anyhow::Result<()> {
-        let file: FileConfig = toml::from_str(text)?;
-        if let Some(v) = file.site_addr {
-            self.site_addr = v;
+    /// The settings from a file's text and an environment (`var` looks a variable up). An
+    /// empty variable counts as unset.
+    fn from_sources(file: &str, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let mut table: toml::Table = toml::from_str(file).context("the settings file")?;
+        toml::Value::Table(table.clone())
+            .try_into::<Config>()
+            .context("the settings file")?;
+        for key in Config::keys() {
+            let name = env_name(key);
+            let Some(raw) = var(&name).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let value =
+                env_value(key, &raw).with_context(|| format!("{name} in the environment"))?;
+            table.insert((*key).to_owned(), value);
         }
-        if let Some(v) = file.database_url {
-            self.database_url = v;
-        }
-        if file.session_secret.is_some() {
-            self.session_secret = file.session_secret;
-        }
-        if let Some(v) = file.site_root {
-            self.site_root = v;
-        }
-        self.presence_grace = file
-            .presence_grace_ms
-            .map_or(self.presence_grace, Duration::from_millis);
-        self.presence_ttl = file
-            .presence_ttl_ms
-            .map_or(self.presence_ttl, Duration::from_millis);
-        self.change_window = file.change_window.unwrap_or(self.change_window);
-        self.change_max_age = file
-            .change_max_age_secs
-            .map_or(self.change_max_age, Duration::from_secs);
-        self.stream_buffer = file.stream_buffer.unwrap_or(self.stream_buffer);
-        self.fanout_threads = file.fanout_threads.or(self.fanout_threads);
-        self.heartbeat = file
-            .heartbeat_ms
-            .map_or(self.heartbeat, Duration::from_millis);
-        Ok(())
-    }
-
-    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        if let Some(v) = var("LEPTOS_SITE_ADDR") {
-            self.site_addr = v
-                .parse()
-                .with_context(|| format!("LEPTOS_SITE_ADDR={v:?} is not an address"))?;
-        }
-        if let Some(v) = var("DATABASE_URL").filter(|v| !v.is_empty()) {
-            self.database_url = v;
-        }
-        if let Some(v) = var("RHIZOM_SESSION_SECRET").filter(|v| !v.is_empty()) {
-            self.session_secret = Some(v);
-        }
-        if let Some(v) = var("LEPTOS_SITE_ROOT") {
-            self.site_root = v;
-        }
-        if let Some(ms) = number(&var, "RHIZOM_PRESENCE_GRACE_MS")? {
-            self.presence_grace = Duration::from_millis(ms);
-        }
-        if let Some(ms) = number(&var, "RHIZOM_PRESENCE_TTL_MS")? {
-            self.presence_ttl = Duration::from_millis(ms);
-        }
-        if let Some(n) = number(&var, "RHIZOM_CHANGE_WINDOW")? {
-            self.change_window = n;
-        }
-        if let Some(secs) = number(&var, "RHIZOM_CHANGE_MAX_AGE_SECS")? {
-            self.change_max_age = Duration::from_secs(secs);
-        }
-        if let Some(n) = number(&var, "RHIZOM_STREAM_BUFFER")? {
-            self.stream_buffer = n as usize;
-        }
-        if let Some(n) = number(&var, "RHIZOM_FANOUT_THREADS")? {
-            self.fanout_threads = Some(n as usize);
-        }
-        if let Some(ms) = number(&var, "RHIZOM_HEARTBEAT_MS")? {
-            self.heartbeat = Duration::from_millis(ms);
-        }
-        Ok(())
-    }
-
-    pub fn sync_settings(&self) -> SyncSettings {
-        SyncSettings {
-            change_window: self.change_window,
-            change_max_age: self.change_max_age,
-            stream_buffer: self.stream_buffer,
-            fanout_threads: self.fanout_threads,
-            heartbeat: self.heartbeat,
-            presence_grace: self.presence_grace,
-            presence_ttl: self.presence_ttl,
-        }
+        Ok(toml::Value::Table(table).try_into()?)
     }
 }
 
-/// A whole number from the environment, if set.
-fn number(var: &impl Fn(&str) -> Option<String>, key: &str) -> anyhow::Result<Option<u64>> {
-    var(key)
-        .map(|v| {
-            v.parse()
-                .with_context(|| format!("{key}={v:?} is not a whole number"))
-        })
-        .transpose()
+/// An environment variable's text as the value of `key`: a number or `true`/`false` where
+/// the setting takes one, the text itself otherwise.
+fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
+    let typed = raw
+        .parse::<i64>()
+        .map(toml::Value::Integer)
+        .or_else(|_| raw.parse::<bool>().map(toml::Value::Boolean));
+    let candidates = typed
+        .into_iter()
+        .chain([toml::Value::String(raw.to_owned())]);
+    let mut last_error = None;
+    for value in candidates {
+        let one = toml::Table::from_iter([(key.to_owned(), value.clone())]);
+        match toml::Value::Table(one).try_into::<Config>() {
+            Ok(_) => return Ok(value),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    let error = last_error.expect("at least the text itself was tried");
+    // The message of a refused secret is not printed: it may quote the value.
+    if key.contains("secret") {
+        anyhow::bail!("not a valid {key}");
+    }
+    Err(anyhow::Error::new(error).context(format!("not a valid {key}")))
+}
+
+fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_millis)
+}
+
+fn secs<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_secs)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_environment_overrides_the_file_which_overrides_the_defaults() {
-        let mut config = Config::default();
-        config
-            .apply_file("site-addr = \"0.0.0.0:8080\"\ndatabase-url = \"sqlite://x.db\"\n")
-            .unwrap();
-        assert_eq!(config.site_addr.port(), 8080);
-        config
-            .apply_env(|k| (k == "DATABASE_URL").then(|| "postgres://db/rhizom".to_owned()))
-            .unwrap();
-        assert_eq!(config.database_url, "postgres://db/rhizom");
-        assert_eq!(config.site_addr.port(), 8080);
-    }
-
-    #[test]
-    fn an_unknown_key_in_the_file_is_an_error() {
-        assert!(Config::default().apply_file("databse-url = \"x\"").is_err());
-    }
-
-    #[test]
-    fn a_bad_address_in_the_environment_is_an_error() {
-        let err = Config::default().apply_env(|_| Some("nowhere".to_owned()));
-        assert!(err.is_err());
-    }
-}
+mod tests;

@@ -81,7 +81,7 @@ impl SessionKey {
     }
 
     /// The signed-in being id in a request's cookies, if any.
-    pub fn from_headers(&self, headers: &HeaderMap) -> Option<Uuid> {
+    pub fn read_cookie(&self, headers: &HeaderMap) -> Option<Uuid> {
         headers
             .get_all(header::COOKIE)
             .iter()
@@ -122,7 +122,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         let cookie = format!("theme=dark; {COOKIE_NAME}={}; x=1", key().sign(id));
         headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        assert_eq!(key().from_headers(&headers), Some(id));
+        assert_eq!(key().read_cookie(&headers), Some(id));
     }
 
     #[test]

@@ -1,20 +1,20 @@
 //! What every request handler and server function can reach.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use std::sync::Arc;
-
 use super::db::Db;
+use super::live::LiveSync;
 use super::session::SessionKey;
-use super::sync::Sync;
 
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub db: Db,
     pub sessions: SessionKey,
     pub leptos: LeptosOptions,
-    pub sync: Arc<Sync>,
+    pub live: Arc<LiveSync>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -33,6 +33,11 @@ pub enum Entity {
 }
 
 impl Change {
+    /// Whether this change deletes the space `space_id` itself: its streams end after it.
+    pub fn ends_space(&self, space_id: Uuid) -> bool {
+        matches!(self, Change::BeingDelete { id } if *id == space_id)
+    }
+
     pub fn entity(&self) -> Entity {
         match self {
             Change::BeingUpsert { being } => Entity::Being(being.id),
@@ -118,6 +123,6 @@ pub enum Changes {
 
 /// The `live` event: the catch-up is over at this position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Live {
+pub struct LiveEvent {
     pub position: u64,
 }

@@ -13,13 +13,6 @@ pub struct Session {
     pub rename: ServerAction<RenameMe>,
 }
 
-impl Session {
-    /// Changes whenever the signed-in guest may have: pages reload what depends on it.
-    pub fn version(&self) -> (usize, usize) {
-        (self.join.version().get(), self.rename.version().get())
-    }
-}
-
 pub fn provide_session() {
     let join = ServerAction::<Join>::new();
     let rename = ServerAction::<RenameMe>::new();

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use reqwest::{Client, Method};
-use rhizom::server::{Config, Running};
+use rhizom::server::{Config, FrontDoorCounts, Running};
 use serde_json::{Map, Value, json};
 use tempfile::TempDir;
 
@@ -147,6 +147,20 @@ impl TestApp {
         self.start_again(configure).await
     }
 
+    /// Another server on this app's database, adjusted by `configure`: a second node. It
+    /// must be dropped before this app (which owns a SQLite database's directory).
+    pub async fn second_server(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let server = start_server(self.backend, &self.database_url, configure).await;
+        TestApp {
+            addr: server.addr,
+            anon: self.anon.clone(),
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            server: Some(server),
+            _dir: None,
+        }
+    }
+
     async fn start_again(mut self, configure: impl FnOnce(&mut Config)) -> TestApp {
         let server = start_server(self.backend, &self.database_url, configure).await;
         self.addr = server.addr;
@@ -172,9 +186,16 @@ pub fn ids_of(values: &[Value]) -> Vec<String> {
 }
 
 impl TestApp {
-    /// Event streams the server has served without hyper (the `listen` module).
+    /// What the server's front door has done so far (the `listen` module).
+    pub fn front_door(&self) -> FrontDoorCounts {
+        self.server
+            .as_ref()
+            .map_or_else(FrontDoorCounts::default, Running::front_door)
+    }
+
+    /// Event streams the server has served without hyper.
     pub fn direct_streams(&self) -> u64 {
-        self.server.as_ref().map_or(0, Running::direct_streams)
+        self.front_door().direct_streams
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -13,6 +13,7 @@ mod beings;
 mod contract;
 mod deleting;
 mod front_door;
+mod front_door_differential;
 mod helpers;
 mod intentions;
 mod limits;

@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::http::{Conn, Dechunker, authority, read_head};
+use crate::http::{Dechunker, HttpConn, authority, read_head};
 use crate::stats::percentile;
 use crate::target::Target;
 
@@ -94,7 +94,7 @@ async fn subscriber(
     let mut chunk = vec![0u8; 16 * 1024];
     while seen.delivered < messages {
         if chunked {
-            dechunker.feed(&raw, &mut text);
+            dechunker.feed(&raw, &mut text)?;
         } else {
             text.extend_from_slice(&raw);
         }
@@ -177,7 +177,7 @@ pub async fn run(target: Target, args: Args) -> anyhow::Result<String> {
     }
     let connect_time = start.elapsed();
 
-    let mut publisher = Conn::open(&target.base).await?;
+    let mut publisher = HttpConn::open(&target.base).await?;
     let cpu_before = crate::cpu::used_ns(&args.pids)?;
     let load_before = crate::cpu::used_ns(&[std::process::id()])?;
     let publish_start = Instant::now();

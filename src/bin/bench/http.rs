@@ -13,13 +13,13 @@ pub fn authority(base: &str) -> String {
         .to_owned()
 }
 
-pub struct Response {
+pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
-impl Response {
+impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -29,18 +29,18 @@ impl Response {
 }
 
 /// A kept-alive connection for request/response calls.
-pub struct Conn {
+pub struct HttpConn {
     stream: TcpStream,
     host: String,
     buf: Vec<u8>,
 }
 
-impl Conn {
-    pub async fn open(base: &str) -> io::Result<Conn> {
+impl HttpConn {
+    pub async fn open(base: &str) -> io::Result<HttpConn> {
         let host = authority(base);
         let stream = TcpStream::connect(&host).await?;
         stream.set_nodelay(true)?;
-        Ok(Conn {
+        Ok(HttpConn {
             stream,
             host,
             buf: Vec::new(),
@@ -53,7 +53,7 @@ impl Conn {
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
-    ) -> io::Result<Response> {
+    ) -> io::Result<HttpResponse> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
             self.host,
@@ -74,7 +74,7 @@ impl Conn {
             let mut dechunker = Dechunker::default();
             let mut body = Vec::new();
             loop {
-                let done = dechunker.feed(&std::mem::take(&mut self.buf), &mut body);
+                let done = dechunker.feed(&std::mem::take(&mut self.buf), &mut body)?;
                 if done {
                     break;
                 }
@@ -89,7 +89,7 @@ impl Conn {
         } else {
             Vec::new()
         };
-        Ok(Response {
+        Ok(HttpResponse {
             status,
             headers,
             body,
@@ -103,7 +103,7 @@ impl Conn {
         path: &str,
         cookie: Option<&str>,
         body: &serde_json::Value,
-    ) -> anyhow::Result<Response> {
+    ) -> anyhow::Result<HttpResponse> {
         let mut headers = vec![("Content-Type", "application/json")];
         headers.extend(cookie.map(|c| ("Cookie", c)));
         let response = self
@@ -148,20 +148,24 @@ pub async fn read_head(
     buf: &mut Vec<u8>,
 ) -> io::Result<(u16, Vec<(String, String)>)> {
     loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-            buf.drain(..end + 4);
-            let mut lines = head.split("\r\n");
-            let status = lines
-                .next()
-                .and_then(|l| l.split(' ').nth(1))
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| bad("status line"))?;
-            let headers = lines
-                .filter_map(|l| l.split_once(':'))
-                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-                .collect();
-            return Ok((status, headers));
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(buf) {
+            Ok(httparse::Status::Complete(end)) => {
+                let status = response.code.ok_or_else(|| bad("status line"))?;
+                let headers = response
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        let value = String::from_utf8_lossy(h.value).into_owned();
+                        (h.name.to_owned(), value)
+                    })
+                    .collect();
+                buf.drain(..end);
+                return Ok((status, headers));
+            }
+            Ok(httparse::Status::Partial) => {}
+            Err(error) => return Err(bad(&format!("response head: {error}"))),
         }
         let mut chunk = [0u8; 8 * 1024];
         let n = stream.read(&mut chunk).await?;
@@ -179,11 +183,17 @@ pub struct Dechunker {
     /// Payload bytes left in the current chunk, then its CRLF.
     left: usize,
     in_chunk: bool,
+    /// The final zero-size chunk has come: what follows (the trailer) is not body.
+    finished: bool,
 }
 
 impl Dechunker {
-    /// Appends the payload in `input` to `out`; true at the final zero-size chunk.
-    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> bool {
+    /// Appends the payload in `input` to `out`; true at the final zero-size chunk, an error
+    /// at a chunk size that is not one.
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> io::Result<bool> {
+        if self.finished {
+            return Ok(true);
+        }
         self.pending.extend_from_slice(input);
         let mut at = 0;
         loop {
@@ -203,18 +213,20 @@ impl Dechunker {
                 };
                 let line = String::from_utf8_lossy(&self.pending[at..at + eol]).into_owned();
                 at += eol + 2;
-                let size = usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16)
-                    .unwrap_or(0);
+                let size = line.split(';').next().unwrap_or("").trim();
+                let size = usize::from_str_radix(size, 16)
+                    .map_err(|_| bad(&format!("chunk size {line:?}")))?;
                 if size == 0 {
-                    self.pending.drain(..at);
-                    return true;
+                    self.pending.clear();
+                    self.finished = true;
+                    return Ok(true);
                 }
                 self.left = size;
                 self.in_chunk = true;
             }
         }
         self.pending.drain(..at);
-        false
+        Ok(false)
     }
 }
 
@@ -228,10 +240,21 @@ mod tests {
         for split in 0..wire.len() {
             let mut d = Dechunker::default();
             let mut out = Vec::new();
-            let first = d.feed(&wire[..split], &mut out);
-            let done = d.feed(&wire[split..], &mut out);
+            let first = d.feed(&wire[..split], &mut out).unwrap();
+            let done = d.feed(&wire[split..], &mut out).unwrap();
             assert!(done || first, "split at {split}");
             assert_eq!(out, b"hello world", "split at {split}");
         }
+    }
+
+    #[test]
+    fn a_chunk_size_that_is_not_hex_is_an_error() {
+        let mut out = Vec::new();
+        assert!(
+            Dechunker::default()
+                .feed(b"zz\r\nhello\r\n", &mut out)
+                .is_err()
+        );
+        assert!(Dechunker::default().feed(b"\r\n", &mut out).is_err());
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::http::Conn;
+use crate::http::HttpConn;
 use crate::stats::percentile;
 use crate::target::Target;
 
@@ -15,7 +15,7 @@ pub const HEADER: &str = "| messages already in the space | posts | concurrent c
 async fn post_many(target: &Target, count: usize, clients: usize) -> anyhow::Result<Vec<u32>> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = (0..clients).map(|_| async {
-        let mut conn = Conn::open(&target.base).await?;
+        let mut conn = HttpConn::open(&target.base).await?;
         let mut latencies = Vec::new();
         loop {
             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -42,7 +42,7 @@ async fn read_many(target: &Target, count: usize) -> anyhow::Result<Vec<u32>> {
         .rhizom_parts()
         .ok_or_else(|| anyhow::anyhow!("scale runs against rhizom"))?;
     let path = format!("/api/spaces/{space_id}/intentions?limit=50");
-    let mut conn = Conn::open(&target.base).await?;
+    let mut conn = HttpConn::open(&target.base).await?;
     let mut latencies = Vec::with_capacity(count);
     for _ in 0..count {
         let began = Instant::now();

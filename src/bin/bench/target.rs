@@ -1,7 +1,7 @@
 //! What the bench drives: a rhizom server (a space's SSE stream, messages posted through the
 //! API) or an nchan relay (`GET /sub/<channel>`, `POST /pub/<channel>`).
 
-use crate::http::Conn;
+use crate::http::HttpConn;
 
 pub struct Target {
     pub name: &'static str,
@@ -17,7 +17,7 @@ enum Kind {
 impl Target {
     /// Signs in as a guest and creates a fresh space to publish into.
     pub async fn rhizom(base: &str) -> anyhow::Result<Target> {
-        let mut conn = Conn::open(base).await?;
+        let mut conn = HttpConn::open(base).await?;
         let name = serde_json::json!({ "name": "bench" });
         let session = conn.send_json("POST", "/api/session", None, &name).await?;
         let cookie = session
@@ -57,7 +57,7 @@ impl Target {
     }
 
     /// Publishes `text` and waits for the server to accept it (rhizom: stored durably).
-    pub async fn publish(&self, conn: &mut Conn, text: &str) -> anyhow::Result<()> {
+    pub async fn publish(&self, conn: &mut HttpConn, text: &str) -> anyhow::Result<()> {
         let status = match &self.kind {
             Kind::Rhizom { space_id, cookie } => {
                 let body = serde_json::json!({ "content": text }).to_string();

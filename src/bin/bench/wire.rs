@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::http::{Conn, authority, read_head};
+use crate::http::{HttpConn, authority, read_head};
 use crate::target::Target;
 
 const CONTENT: &str = "a message of ordinary length, about as long as people write them";
@@ -52,7 +52,7 @@ impl Raw {
 }
 
 async fn post(
-    conn: &mut Conn,
+    conn: &mut HttpConn,
     cookie: &str,
     path: &str,
     method: &str,
@@ -63,7 +63,7 @@ async fn post(
 }
 
 /// The whole state as JSON, page by page: what a client re-downloading everything would fetch.
-async fn full_state_bytes(conn: &mut Conn, space: &str) -> anyhow::Result<usize> {
+async fn full_state_bytes(conn: &mut HttpConn, space: &str) -> anyhow::Result<usize> {
     let mut total = conn
         .request("GET", &format!("/api/spaces/{space}/beings"), &[], b"")
         .await?
@@ -88,7 +88,7 @@ pub async fn run(base: &str, sizes: &[usize]) -> anyhow::Result<String> {
         let target = Target::rhizom(base).await?;
         let (space, cookie) = target.rhizom_parts().expect("a rhizom target");
         let (space, cookie) = (space.to_owned(), cookie.to_owned());
-        let mut conn = Conn::open(base).await?;
+        let mut conn = HttpConn::open(base).await?;
         let messages = format!("/api/spaces/{space}/intentions");
         for _ in 0..size {
             post(

@@ -4,12 +4,21 @@ use uuid::Uuid;
 
 use super::{Exec, on_exec};
 use crate::model::Timestamp;
+use crate::sync::Entity;
+
+/// Where a space is in its sequence of changes, and the floor of what the log still holds: a
+/// cursor at or above the floor can be resumed exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub position: u64,
+    pub floor: u64,
+}
 
 /// Takes the space's next position (inside the transaction that makes the change).
 pub async fn advance(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<u64> {
     on_exec!(ex, c => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO space_heads (space_id, position, floor) VALUES ($1, 1, 0) \
-         ON CONFLICT (space_id) DO UPDATE SET position = space_heads.position + 1 \
+        "INSERT INTO space_positions (space_id, position, floor) VALUES ($1, 1, 0) \
+         ON CONFLICT (space_id) DO UPDATE SET position = space_positions.position + 1 \
          RETURNING position",
     )
     .bind(space_id)
@@ -24,10 +33,15 @@ pub async fn log(
     ex: Exec<'_>,
     space_id: Uuid,
     position: u64,
-    (entity, entity_id): (&str, Uuid),
+    entity: Entity,
     change: &str,
     at: Timestamp,
 ) -> sqlx::Result<()> {
+    let (entity, entity_id) = match entity {
+        Entity::Being(id) => ("being", id),
+        Entity::Intention(id) => ("intention", id),
+        Entity::Presence(id) => ("presence", id),
+    };
     on_exec!(ex, c => sqlx::query(
         "INSERT INTO changes (space_id, position, entity, entity_id, change, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -48,7 +62,7 @@ pub async fn log(
 /// Forgets the space's changes at or below `floor`: cursors below it get a reset.
 pub async fn raise_floor(ex: Exec<'_>, space_id: Uuid, floor: u64) -> sqlx::Result<()> {
     on_exec!(ex, c => {
-        sqlx::query("UPDATE space_heads SET floor = $2 WHERE space_id = $1 AND floor < $2")
+        sqlx::query("UPDATE space_positions SET floor = $2 WHERE space_id = $1 AND floor < $2")
             .bind(space_id)
             .bind(floor as i64)
             .execute(&mut *c)
@@ -62,15 +76,18 @@ pub async fn raise_floor(ex: Exec<'_>, space_id: Uuid, floor: u64) -> sqlx::Resu
     })
 }
 
-/// The space's position and the floor of its window (`(0, 0)` before any change).
-pub async fn head(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<(u64, u64)> {
+/// The space's position and the floor of its window (both 0 before any change).
+pub async fn window(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<Window> {
     on_exec!(ex, c => sqlx::query_as::<_, (i64, i64)>(
-        "SELECT position, floor FROM space_heads WHERE space_id = $1",
+        "SELECT position, floor FROM space_positions WHERE space_id = $1",
     )
     .bind(space_id)
     .fetch_optional(&mut *c)
     .await
-    .map(|row| row.map_or((0, 0), |(p, f)| (p as u64, f as u64))))
+    .map(|row| {
+        let (position, floor) = row.unwrap_or((0, 0));
+        Window { position: position as u64, floor: floor as u64 }
+    }))
 }
 
 /// The logged changes after `after`, oldest first: `(position, change JSON)`.

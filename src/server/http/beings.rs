@@ -14,7 +14,7 @@ use crate::server::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CreateBeing {
+pub(super) struct CreateBeing {
     kind: String,
     name: String,
     #[serde(default)]
@@ -22,7 +22,7 @@ pub struct CreateBeing {
 }
 
 /// POST /api/beings — a bot, document or space owned by the caller.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     Actor(me): Actor,
     Json(body): Json<CreateBeing>,
@@ -33,7 +33,7 @@ pub async fn create(
 }
 
 /// GET /api/beings/{id}
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -42,7 +42,7 @@ pub async fn get(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PatchBeing {
+pub(super) struct PatchBeing {
     #[serde(default)]
     name: Option<String>,
     /// Absent: unchanged; `null`: move to the top level.
@@ -56,7 +56,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::E
 }
 
 /// PATCH /api/beings/{id} — rename or move; owner only.
-pub async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     Actor(me): Actor,
     Path(id): Path<String>,
@@ -72,7 +72,7 @@ pub async fn update(
 }
 
 /// DELETE /api/beings/{id} — owner only.
-pub async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     Actor(me): Actor,
     Path(id): Path<String>,

@@ -13,7 +13,7 @@ use crate::server::ops;
 use crate::server::state::AppState;
 
 /// A JSON body; a bad one is a 400 (syntax), 422 (shape), 413 (size) or 415 (content type).
-pub struct Json<T>(pub T);
+pub(super) struct Json<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
@@ -75,7 +75,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// The signed-in guest making the request; 401 without one.
-pub struct Actor(pub Being);
+pub(super) struct Actor(pub Being);
 
 impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
@@ -88,6 +88,6 @@ impl FromRequestParts<AppState> for Actor {
 }
 
 /// An id in the path: 400 when it is not a UUID.
-pub fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(super) fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|_| ApiError::bad_request("id", format!("{raw:?} is not a UUID")))
 }

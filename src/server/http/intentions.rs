@@ -12,13 +12,13 @@ use crate::server::ops;
 use crate::server::state::AppState;
 
 #[derive(Deserialize)]
-pub struct PageQuery {
+pub(super) struct PageQuery {
     before: Option<String>,
     limit: Option<String>,
 }
 
 /// GET /api/spaces/{id}/intentions?before=&limit= — newest first.
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
@@ -34,7 +34,7 @@ pub async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PostBody {
+pub(super) struct PostBody {
     #[serde(default)]
     id: Option<Uuid>,
     content: String,
@@ -45,7 +45,7 @@ pub struct PostBody {
 }
 
 /// POST /api/spaces/{id}/intentions — 201 when new, 200 when this id was already posted.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     Actor(me): Actor,
     Path(id): Path<String>,
@@ -68,7 +68,7 @@ pub async fn create(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EditBody {
+pub(super) struct EditBody {
     #[serde(default)]
     content: Option<String>,
     #[serde(default)]
@@ -76,7 +76,7 @@ pub struct EditBody {
 }
 
 /// PATCH /api/intentions/{id} — new content; author only.
-pub async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     Actor(me): Actor,
     Path(id): Path<String>,
@@ -95,7 +95,7 @@ pub async fn update(
 }
 
 /// DELETE /api/intentions/{id} — author or the space's owner.
-pub async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     Actor(me): Actor,
     Path(id): Path<String>,

@@ -2,6 +2,7 @@
 //! functions call too.
 
 mod beings;
+mod events;
 mod extract;
 mod intentions;
 mod session;
@@ -12,21 +13,19 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, patch, post};
 
 use super::state::AppState;
-use super::sync::stream as sync_stream;
 use crate::model::{ApiError, ErrorCode};
-pub use extract::parse_id;
 
 /// Request bodies larger than this get a 413.
-pub const BODY_LIMIT: usize = 64 * 1024;
+const BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/session", post(session::create))
         .route("/api/me", get(session::me))
         .route("/api/spaces", get(spaces::list).post(spaces::create))
         .route("/api/spaces/{id}/beings", get(spaces::beings))
-        .route("/api/spaces/{id}/events", get(sync_stream::events))
-        .route("/api/spaces/{id}/changes", get(sync_stream::changes))
+        .route("/api/spaces/{id}/events", get(events::events))
+        .route("/api/spaces/{id}/changes", get(events::changes))
         .route(
             "/api/spaces/{id}/intentions",
             get(intentions::list).post(intentions::create),

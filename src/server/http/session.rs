@@ -13,12 +13,12 @@ use crate::server::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct JoinBody {
+pub(super) struct JoinBody {
     name: String,
 }
 
 /// POST /api/session — become a new guest called `name`; sets the session cookie.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     Json(body): Json<JoinBody>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -29,6 +29,6 @@ pub async fn create(
 }
 
 /// GET /api/me — the signed-in guest.
-pub async fn me(Actor(me): Actor) -> impl IntoResponse {
+pub(super) async fn me(Actor(me): Actor) -> impl IntoResponse {
     axum::Json(json!({ "being": me }))
 }

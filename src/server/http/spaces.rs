@@ -11,18 +11,18 @@ use crate::server::ops;
 use crate::server::state::AppState;
 
 /// GET /api/spaces — every space, oldest first.
-pub async fn list(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+pub(super) async fn list(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     Ok(axum::Json(ops::beings::list_spaces(&state).await?))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CreateSpace {
+pub(super) struct CreateSpace {
     name: String,
 }
 
 /// POST /api/spaces — a new top-level space owned by the caller.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     Actor(me): Actor,
     Json(body): Json<CreateSpace>,
@@ -32,7 +32,7 @@ pub async fn create(
 }
 
 /// GET /api/spaces/{id}/beings — who and what is in the space.
-pub async fn beings(
+pub(super) async fn beings(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {

@@ -20,19 +20,21 @@ use tower::ServiceExt;
 
 use super::Stats;
 use super::direct;
-use super::tap::{Shared, Tap};
+use super::tap::{Tap, TapControl};
 
 pub(super) struct Connection {
     pub(super) app: Router,
     pub(super) stats: Arc<Stats>,
+    /// Take event streams off hyper (the `direct-streams` setting).
+    pub(super) direct_streams: bool,
     /// Turns `true` when the server shuts down.
     pub(super) stop: watch::Receiver<bool>,
     /// Held for as long as the connection lives (see `serve`).
     pub(super) _alive: mpsc::Sender<()>,
 }
 
-/// How a spell of hyper serving ended.
-enum Ended {
+/// How a spell of hyper serving the connection ended.
+enum SpellEnd {
     /// The connection is finished (closed by either side, or failed).
     Closed,
     /// The tap took an event-stream request at a request boundary.
@@ -43,24 +45,24 @@ enum Ended {
 
 impl Connection {
     pub(super) async fn serve(mut self, stream: TcpStream) {
-        let mut tap = Tap::new(stream);
+        let mut tap = Tap::new(stream, self.stats.clone());
         loop {
             // Boxed: hyper's connection state is freed before a stream settles in this task.
             match Box::pin(self.hyper(tap)).await {
-                Ended::Closed => return,
-                Ended::GiveBack(again) => tap = again,
-                Ended::Stream(taken) => {
+                SpellEnd::Closed => return,
+                SpellEnd::GiveBack(again) => tap = again,
+                SpellEnd::Stream(taken) => {
                     return direct::serve(taken, self.app, &self.stats, self.stop).await;
                 }
             }
         }
     }
 
-    async fn hyper(&mut self, mut tap: Tap) -> Ended {
-        let shared = tap.watch();
+    async fn hyper(&mut self, mut tap: Tap) -> SpellEnd {
+        let control = tap.start_spell(self.direct_streams);
         let service = Counted {
             app: self.app.clone(),
-            shared: shared.clone(),
+            control: control.clone(),
         };
         let mut conn = http1::Builder::new()
             .timer(TokioTimer::new())
@@ -69,10 +71,10 @@ impl Connection {
         let mut closing = false;
         let served = poll_fn(|cx| {
             if !closing {
-                let for_stream = shared.close_for_stream();
+                let for_stream = control.hand_over_if_holding();
                 if for_stream || stopping.as_mut().poll(cx).is_ready() {
                     if !for_stream {
-                        shared.stop_watching();
+                        control.stop_watching();
                     }
                     Pin::new(&mut conn).graceful_shutdown();
                     closing = true;
@@ -83,19 +85,19 @@ impl Connection {
         .await;
         if let Err(error) = served {
             tracing::debug!(%error, "connection ended with an error");
-            return Ended::Closed;
+            return SpellEnd::Closed;
         }
         let parts = conn.into_parts();
         let mut tap = parts.io.into_inner();
-        if !shared.let_go_for_stream() {
+        if !control.handed_over() {
             let _ = tap.stream.shutdown().await;
-            return Ended::Closed;
+            return SpellEnd::Closed;
         }
         if parts.read_buf.is_empty() {
-            Ended::Stream(tap)
+            SpellEnd::Stream(tap)
         } else {
             tap.give_back(parts.read_buf);
-            Ended::GiveBack(tap)
+            SpellEnd::GiveBack(tap)
         }
     }
 }
@@ -104,7 +106,7 @@ impl Connection {
 #[derive(Clone)]
 struct Counted {
     app: Router,
-    shared: Arc<Shared>,
+    control: Arc<TapControl>,
 }
 
 type Respond = Pin<Box<dyn Future<Output = Result<Response<Counting<Body>>, Infallible>> + Send>>;
@@ -115,11 +117,11 @@ impl hyper::service::Service<Request<Incoming>> for Counted {
     type Future = Respond;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let in_flight = InFlight::new(&self.shared);
+        let in_flight = InFlight::new(&self.control);
         let request = if http_body::Body::is_end_stream(request.body()) {
             request.map(Body::new)
         } else {
-            request.map(|body| Body::new(Counting::request(body, InFlight::new(&self.shared))))
+            request.map(|body| Body::new(Counting::request(body, InFlight::new(&self.control))))
         };
         let app = self.app.clone();
         Box::pin(async move {
@@ -130,12 +132,12 @@ impl hyper::service::Service<Request<Incoming>> for Counted {
 }
 
 /// One request in flight (see [`Counting`]).
-struct InFlight(Arc<Shared>);
+struct InFlight(Arc<TapControl>);
 
 impl InFlight {
-    fn new(shared: &Arc<Shared>) -> Self {
-        shared.request_started();
-        InFlight(shared.clone())
+    fn new(control: &Arc<TapControl>) -> Self {
+        control.request_started();
+        InFlight(control.clone())
     }
 }
 
@@ -179,10 +181,10 @@ impl<B> Counting<B> {
 
 impl<B> Drop for Counting<B> {
     fn drop(&mut self) {
-        if let Some(InFlight(shared)) = &self.in_flight
+        if let Some(InFlight(control)) = &self.in_flight
             && self.unread_stops_tap
         {
-            shared.stop_watching();
+            control.stop_watching();
         }
     }
 }

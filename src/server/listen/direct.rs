@@ -1,5 +1,5 @@
-//! An event-stream request served without hyper: its head is parsed here, the app answers it
-//! as it would through hyper, and the answer is written straight to the socket: the head, then
+//! An event-stream request served without hyper: its head is read here, the app answers it as
+//! it would through hyper, and the answer is written straight to the socket: the head, then
 //! the live stream, whose frames the hub writes to this socket as it publishes them (the bytes
 //! shared with every other subscriber); an answer that is not a live stream (an error) is
 //! written chunk by chunk. The connection closes when the response ends.
@@ -10,9 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{
-    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version, header,
-};
+use axum::http::{Request, Response, StatusCode, Version};
 use futures_util::StreamExt;
 use http_body::Body as _;
 use tokio::io::AsyncWriteExt;
@@ -22,13 +20,11 @@ use tokio::time::{Instant, timeout_at};
 use tower::ServiceExt;
 
 use super::Stats;
+use super::http1::{BodyFraming, chunk_size_line, parse_request_head, response_head};
 use super::tap::Tap;
-use crate::server::sync::sink::Framing;
-use crate::server::sync::stream::{Ended, Live};
+use crate::server::live::frame::Framing;
+use crate::server::live::stream::{StreamEnd, StreamHandoff};
 
-/// A request head longer than this gets a 431.
-const MAX_HEAD: usize = 16 * 1024;
-const MAX_HEADERS: usize = 64;
 /// How long a client may take to send the rest of its request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one write may wait on a client that does not read.
@@ -44,8 +40,8 @@ pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats, stop: watch::Rec
     let stream = Arc::new(stream);
     tokio::select! {
         () = answer(&stream, held, app, stats) => {}
-        // A stream ends by itself when sync shuts down; one stuck on a client that stopped
-        // reading must not hold up the server's shutdown.
+        // A stream ends by itself when live sync shuts down; one stuck on a client that
+        // stopped reading must not hold up the server's shutdown.
         () = stopped(stop) => {}
     }
     // The stream is over, so the hub has let go of the socket.
@@ -59,112 +55,83 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     tokio::time::sleep(STOP_GRACE).await;
 }
 
+/// Why no request came of the bytes on the socket.
+enum NoRequest {
+    /// Answer with this status.
+    Refused(StatusCode),
+    /// The client went away.
+    Gone,
+}
+
 async fn answer(stream: &Arc<TcpStream>, held: Vec<u8>, app: Router, stats: &Stats) {
-    let mut close_delimited = false;
+    let mut until_close = false;
     // Boxed, so that what the request needed is freed before the stream settles in.
-    let response = match Box::pin(read_head(stream, held)).await {
+    let response = match Box::pin(read_request(stream, held)).await {
         Ok(request) => {
-            stats.count_direct_stream();
+            stats.count(&stats.direct_streams);
             tracing::debug!(uri = %request.uri(), "event stream served directly");
             // HTTP/1.0 has no chunks: a body of unknown length ends when the connection does.
-            close_delimited = request.version() == Version::HTTP_10;
+            until_close = request.version() == Version::HTTP_10;
             Box::pin(app.oneshot(request))
                 .await
                 .unwrap_or_else(|never| match never {})
         }
-        Err(Some(status)) => plain(status),
-        Err(None) => return,
+        Err(NoRequest::Refused(status)) => plain(status),
+        Err(NoRequest::Gone) => return,
     };
-    if let Err(error) = respond(stream, response, close_delimited).await {
+    if let Err(error) = respond(stream, response, until_close).await {
         tracing::debug!(%error, "an event stream ended with an error");
     }
 }
 
-/// Reads and parses the request head. `Err(Some(status))` answers with that status;
-/// `Err(None)` means the client went away.
-async fn read_head(
-    stream: &TcpStream,
-    mut buf: Vec<u8>,
-) -> Result<Request<Body>, Option<StatusCode>> {
+/// Reads the rest of the request head.
+async fn read_request(stream: &TcpStream, mut buf: Vec<u8>) -> Result<Request<Body>, NoRequest> {
     let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
     loop {
-        if let Some(request) = parse(&buf)? {
+        if let Some(request) = parse_request_head(&buf).map_err(NoRequest::Refused)? {
             return Ok(request);
-        }
-        if buf.len() >= MAX_HEAD {
-            return Err(Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
         }
         buf.reserve(1024);
         match timeout_at(deadline, stream.readable()).await {
-            Err(_) => return Err(Some(StatusCode::REQUEST_TIMEOUT)),
-            Ok(Err(_)) => return Err(None),
+            Err(_) => return Err(NoRequest::Refused(StatusCode::REQUEST_TIMEOUT)),
+            Ok(Err(_)) => return Err(NoRequest::Gone),
             Ok(Ok(())) => match stream.try_read_buf(&mut buf) {
-                Ok(0) => return Err(None),
+                Ok(0) => return Err(NoRequest::Gone),
                 Ok(_) => {}
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
-                Err(_) => return Err(None),
+                Err(_) => return Err(NoRequest::Gone),
             },
         }
     }
 }
 
-/// A complete head becomes a request; `None` asks for more bytes.
-fn parse(buf: &[u8]) -> Result<Option<Request<Body>>, Option<StatusCode>> {
-    let bad = Some(StatusCode::BAD_REQUEST);
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut head = httparse::Request::new(&mut headers);
-    match head.parse(buf) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(httparse::Error::TooManyHeaders) => {
-            return Err(Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
-        }
-        Err(_) => return Err(bad),
-    }
-    let mut request = Request::new(Body::empty());
-    *request.method_mut() = Method::GET;
-    *request.uri_mut() = head.path.unwrap_or("/").parse().map_err(|_| bad)?;
-    *request.version_mut() = match head.version {
-        Some(0) => Version::HTTP_10,
-        _ => Version::HTTP_11,
-    };
-    let map = request.headers_mut();
-    for h in head.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| bad)?;
-        let value = HeaderValue::from_bytes(h.value).map_err(|_| bad)?;
-        map.append(name, value);
-    }
-    // The tap only takes `GET`s; a body would be a request we do not expect on this route.
-    if map.contains_key(header::CONTENT_LENGTH) || map.contains_key(header::TRANSFER_ENCODING) {
-        return Err(bad);
-    }
-    Ok(Some(request))
-}
-
+/// The answer to a head that makes no request: the status alone, as hyper answers it.
 fn plain(status: StatusCode) -> Response<Body> {
-    let mut response = Response::new(Body::from(
-        status.canonical_reason().unwrap_or("error").to_owned(),
-    ));
+    let mut response = Response::new(Body::empty());
     *response.status_mut() = status;
     response
 }
 
 /// Writes the response: the head, then the body (chunked when its length is not known, unless
-/// `close_delimited`), until it ends or the client goes away. A live event stream is not
-/// pulled through the body: its frames go from the hub to the socket ([`Live`]).
+/// `until_close`), until it ends or the client goes away. A live event stream is not pulled
+/// through the body: its frames go from the hub to the socket ([`StreamHandoff`]).
 async fn respond(
     stream: &Arc<TcpStream>,
     response: Response<Body>,
-    close_delimited: bool,
+    until_close: bool,
 ) -> io::Result<()> {
     let (mut parts, body) = response.into_parts();
     let live = parts
         .extensions
-        .remove::<Live>()
-        .and_then(|live| live.take());
-    let length = body.size_hint().exact();
-    let chunked = length.is_none() && !close_delimited;
-    let head = head(parts.status, &parts.headers, length, chunked);
+        .remove::<StreamHandoff>()
+        .and_then(|handoff| handoff.take());
+    let framing = match body.size_hint().exact() {
+        Some(length) => BodyFraming::Length(length),
+        None if until_close => BodyFraming::UntilClose,
+        None => BodyFraming::Chunked,
+    };
+    let chunked = framing == BodyFraming::Chunked;
+    let head = response_head(parts.status, &parts.headers, framing, SystemTime::now());
     // Nothing of the head stays for the life of the stream.
     drop(parts);
     write_all(stream, &mut [IoSlice::new(&head)]).await?;
@@ -180,8 +147,8 @@ async fn respond(
             .write_to(stream.clone(), framing, gone(stream), WRITE_TIMEOUT)
             .await?
         {
-            Ended::Dropped => return Ok(()),
-            Ended::Finished => {}
+            StreamEnd::Dropped => return Ok(()),
+            StreamEnd::Finished => {}
         }
     } else {
         let mut body = body.into_data_stream();
@@ -208,56 +175,6 @@ async fn respond(
         write_all(stream, &mut [IoSlice::new(b"0\r\n\r\n")]).await?;
     }
     Ok(())
-}
-
-/// Status line and headers, as hyper would write them, with `connection: close`: the
-/// connection ends with this response.
-fn head(status: StatusCode, headers: &HeaderMap, length: Option<u64>, chunked: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(status.as_str().as_bytes());
-    out.push(b' ');
-    out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
-    out.extend_from_slice(b"\r\n");
-    let framing = [
-        header::CONTENT_LENGTH,
-        header::TRANSFER_ENCODING,
-        header::CONNECTION,
-        header::DATE,
-    ];
-    for (name, value) in headers.iter().filter(|(name, _)| !framing.contains(name)) {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    if let Some(length) = length {
-        out.extend_from_slice(format!("content-length: {length}\r\n").as_bytes());
-    } else if chunked {
-        out.extend_from_slice(b"transfer-encoding: chunked\r\n");
-    }
-    out.extend_from_slice(b"connection: close\r\ndate: ");
-    out.extend_from_slice(httpdate::fmt_http_date(SystemTime::now()).as_bytes());
-    out.extend_from_slice(b"\r\n\r\n");
-    out
-}
-
-/// `{len:x}\r\n` in `buf`, without allocating: this runs once per subscriber per delta.
-fn chunk_size_line(len: usize, buf: &mut [u8; 18]) -> &[u8] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut start = 16;
-    let mut rest = len;
-    loop {
-        start -= 1;
-        buf[start] = HEX[rest & 0xf];
-        rest >>= 4;
-        if rest == 0 {
-            break;
-        }
-    }
-    buf[16] = b'\r';
-    buf[17] = b'\n';
-    &buf[start..]
 }
 
 /// Writes all of `slices` (the frame's bytes are not copied), in one write when the socket
@@ -303,23 +220,6 @@ async fn gone(stream: &TcpStream) {
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
             Err(_) => return,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::chunk_size_line;
-
-    #[test]
-    fn a_chunk_size_line_is_the_length_in_lowercase_hex() {
-        for len in [1, 9, 10, 255, 455, 65_536, usize::MAX] {
-            let mut buf = [0u8; 18];
-            assert_eq!(
-                chunk_size_line(len, &mut buf),
-                format!("{len:x}\r\n").as_bytes(),
-                "{len}"
-            );
         }
     }
 }

@@ -5,15 +5,39 @@
 //! (an 8 KiB write buffer and a read buffer that grows to 16 KiB). docs/PERFORMANCE.md has the
 //! figures; docs/DECISIONS.md, "Serving event streams", the reasoning.
 //!
-//! Taking a connection over is safe at any request boundary: [`tap::Tap`] sees each read before
-//! hyper does, and only while no request is in flight on the connection does it hold back a
-//! read that begins an event-stream request. hyper is then closed gracefully (it is idle, so it
-//! writes nothing), and gives back whatever it had buffered: if that is not empty the held
-//! bytes were not a request's start after all, and a new hyper connection gets everything back
-//! in order.
+//! One connection, as [`conn`] serves it. Each spell of hyper has a [`tap::Tap`] in front of
+//! it that sees every read first; its state (one atomic, shared with the spell's service) moves
+//! like this:
+//!
+//! ```text
+//!                        a read arrives while no request is in flight and
+//!  ┌──────────┐          starts GET /api/spaces/{id}/events: held back      ┌─────────┐
+//!  │ WATCHING │ ──────────────────────────────────────────────────────────▶ │ HOLDING │
+//!  └──────────┘                                                             └─────────┘
+//!       │ the server stops; a request body is dropped                            │ conn.rs sees it and
+//!       │ unread; or `direct-streams = false` (starts here)                      │ asks hyper to close
+//!       ▼                                                                        ▼ gracefully
+//!  ┌──────────┐        hyper reads again: it was in the middle of a       ┌──────────────┐
+//!  │   OFF    │ ◀──────────────────────────────────────────────────────── │ HANDING_OVER │
+//!  └──────────┘        head, so the held bytes are its (handed_back_      └──────────────┘
+//!       │              mid_head); it answers, then closes                        │ hyper closed
+//!       ▼                                                                        ▼
+//!  hyper serves to the end of the connection          had hyper buffered bytes of its own?
+//!                                                       yes: the held bytes were not a
+//!                                                       request's start; all of it is given
+//!                                                       back (given_back) to a new spell of
+//!                                                       hyper, which starts WATCHING
+//!                                                       no:  direct.rs writes the stream
+//!                                                       (direct_streams); the connection
+//!                                                       closes when it ends
+//! ```
+//!
+//! A request is in flight from when hyper hands it to the app until its response is written
+//! and flushed and its body read to the end ([`conn`]'s `Counting`).
 
 mod conn;
 mod direct;
+mod http1;
 mod tap;
 
 use std::future::Future;
@@ -26,59 +50,85 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-/// Counters for operators and tests.
+/// What the front door did, counted as it happens: for operators and tests.
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(crate) struct Stats {
+    held: AtomicU64,
+    given_back: AtomicU64,
+    handed_back_mid_head: AtomicU64,
     direct_streams: AtomicU64,
 }
 
+/// A reading of [`Stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrontDoorCounts {
+    /// Reads held back as the start of an event-stream request.
+    pub held: u64,
+    /// Held reads given back to hyper: hyper had bytes of its own, so they were not a start.
+    pub given_back: u64,
+    /// Held reads handed back to hyper because it was in the middle of a request head.
+    pub handed_back_mid_head: u64,
+    /// Event streams served directly (not through hyper).
+    pub direct_streams: u64,
+}
+
 impl Stats {
-    /// Event streams served directly (not through hyper) since start.
-    pub fn direct_streams(&self) -> u64 {
-        self.direct_streams.load(Ordering::Relaxed)
+    fn count(&self, counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn count_direct_stream(&self) {
-        self.direct_streams.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn counts(&self) -> FrontDoorCounts {
+        FrontDoorCounts {
+            held: self.held.load(Ordering::Relaxed),
+            given_back: self.given_back.load(Ordering::Relaxed),
+            handed_back_mid_head: self.handed_back_mid_head.load(Ordering::Relaxed),
+            direct_streams: self.direct_streams.load(Ordering::Relaxed),
+        }
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting, closes idle
-/// connections, lets in-flight requests finish and waits for every connection to end. (Event
-/// streams end on their own when sync shuts down: `Sync::shut_down`.)
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    stats: Arc<Stats>,
-    shutdown: impl Future<Output = ()>,
-) {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    // Each connection holds a sender; `recv` returns `None` once they have all ended.
-    let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    // Deltas are small writes that must leave at once.
-                    let _ = stream.set_nodelay(true);
-                    let connection = conn::Connection {
-                        app: app.clone(),
-                        stats: stats.clone(),
-                        stop: stop_rx.clone(),
-                        _alive: alive_tx.clone(),
-                    };
-                    tokio::spawn(connection.serve(stream));
-                }
-                Err(error) => accept_failed(error).await,
-            },
-            _ = &mut shutdown => break,
+/// The front door of one server.
+pub(crate) struct FrontDoor {
+    pub app: Router,
+    pub stats: Arc<Stats>,
+    /// Take event streams off hyper (the `direct-streams` setting).
+    pub direct_streams: bool,
+}
+
+impl FrontDoor {
+    /// Serves on `listener` until `shutdown` resolves, then stops accepting, closes idle
+    /// connections, lets in-flight requests finish and waits for every connection to end.
+    /// (Event streams end on their own when live sync shuts down: `LiveSync::shut_down`.)
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        // Each connection holds a sender; `recv` returns `None` once they have all ended.
+        let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        // Deltas are small writes that must leave at once.
+                        let _ = stream.set_nodelay(true);
+                        let connection = conn::Connection {
+                            app: self.app.clone(),
+                            stats: self.stats.clone(),
+                            direct_streams: self.direct_streams,
+                            stop: stop_rx.clone(),
+                            _alive: alive_tx.clone(),
+                        };
+                        tokio::spawn(connection.serve(stream));
+                    }
+                    Err(error) => accept_failed(error).await,
+                },
+                _ = &mut shutdown => break,
+            }
         }
+        drop(listener);
+        stop_tx.send_replace(true);
+        drop(alive_tx);
+        let _ = alive_rx.recv().await;
     }
-    drop(listener);
-    stop_tx.send_replace(true);
-    drop(alive_tx);
-    let _ = alive_rx.recv().await;
 }
 
 /// A connection that failed before we saw it is the client's business; anything else (out of

@@ -1,5 +1,6 @@
 //! The socket as hyper sees it: every read passes through [`Tap`], which holds back the start
-//! of an event-stream request that arrives while the connection is idle.
+//! of an event-stream request that arrives while the connection is idle. The states and the
+//! moves between them are drawn in the module header (`listen/mod.rs`).
 
 use std::io;
 use std::pin::Pin;
@@ -11,25 +12,64 @@ use axum::body::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
+use super::Stats;
+
+/// Where the tap is, for one spell of hyper on the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum TapState {
+    /// Reads that start while no request is in flight are looked at.
+    Watching = 0,
+    /// The start of an event-stream request is held back; hyper must be asked to let go.
+    Holding = 1,
+    /// hyper has been asked to let go of the connection for the held request.
+    HandingOver = 2,
+    /// Everything passes to hyper.
+    Off = 3,
+}
+
+impl TapState {
+    fn from_u8(value: u8) -> TapState {
+        match value {
+            0 => TapState::Watching,
+            1 => TapState::Holding,
+            2 => TapState::HandingOver,
+            _ => TapState::Off,
+        }
+    }
+}
+
 /// What the tap and the connection's service share while hyper serves the connection.
-#[derive(Debug, Default)]
-pub(super) struct Shared {
+#[derive(Debug)]
+pub(super) struct TapControl {
     /// Requests hyper has handed to the app whose responses are not yet fully written.
     in_flight: AtomicUsize,
-    /// One of the `WATCHING`… states below.
     state: AtomicU8,
 }
 
-/// The tap looks at reads that start while no request is in flight.
-const WATCHING: u8 = 0;
-/// The tap holds back an event-stream request; hyper must be asked to let go.
-const TAKEN: u8 = 1;
-/// hyper has been asked to let go of the connection for the held request.
-const CLOSING: u8 = 2;
-/// The tap passes everything to hyper (the server is stopping, or hyper was mid-request).
-const OFF: u8 = 3;
+impl TapControl {
+    fn new(start: TapState) -> Self {
+        TapControl {
+            in_flight: AtomicUsize::new(0),
+            state: AtomicU8::new(start as u8),
+        }
+    }
 
-impl Shared {
+    fn state(&self) -> TapState {
+        TapState::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    fn set(&self, state: TapState) {
+        self.state.store(state as u8, Ordering::Release);
+    }
+
+    /// Moves `from` → `to` if the tap is at `from`; `true` if it moved.
+    fn advance(&self, from: TapState, to: TapState) -> bool {
+        self.state
+            .compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
     pub(super) fn request_started(&self) {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
     }
@@ -38,23 +78,21 @@ impl Shared {
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 
-    /// `true` when the tap holds a request back: hyper is now being asked to let go.
-    pub(super) fn close_for_stream(&self) -> bool {
-        self.state
-            .compare_exchange(TAKEN, CLOSING, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+    /// HOLDING → HANDING_OVER: `true` when the tap holds a stream request, so hyper must now
+    /// be asked to let go.
+    pub(super) fn hand_over_if_holding(&self) -> bool {
+        self.advance(TapState::Holding, TapState::HandingOver)
     }
 
-    /// The server is stopping: take nothing more.
+    /// WATCHING → OFF: take nothing more (the server is stopping, or a request body was
+    /// dropped unread, so where the next request starts is unknown).
     pub(super) fn stop_watching(&self) {
-        let _ = self
-            .state
-            .compare_exchange(WATCHING, OFF, Ordering::AcqRel, Ordering::Acquire);
+        self.advance(TapState::Watching, TapState::Off);
     }
 
-    /// hyper let go while the tap held a stream request.
-    pub(super) fn let_go_for_stream(&self) -> bool {
-        self.state.load(Ordering::Acquire) == CLOSING
+    /// hyper let go while the tap was handing a stream request over.
+    pub(super) fn handed_over(&self) -> bool {
+        self.state() == TapState::HandingOver
     }
 
     fn idle(&self) -> bool {
@@ -71,29 +109,38 @@ pub(super) struct Tap {
     /// hyper has written bytes it has not flushed yet: its response is not finished, whatever
     /// the app's side says.
     unflushed: bool,
-    shared: Arc<Shared>,
+    control: Arc<TapControl>,
+    stats: Arc<Stats>,
 }
 
 impl Tap {
-    pub(super) fn new(stream: TcpStream) -> Self {
+    pub(super) fn new(stream: TcpStream, stats: Arc<Stats>) -> Self {
         Tap {
             stream,
             replay: Bytes::new(),
             held: Vec::new(),
             unflushed: false,
-            shared: Arc::default(),
+            control: Arc::new(TapControl::new(TapState::Off)),
+            stats,
         }
     }
 
-    /// Starts watching for a new hyper connection; returns what its service must share.
-    pub(super) fn watch(&mut self) -> Arc<Shared> {
-        self.shared = Arc::default();
-        self.shared.clone()
+    /// Starts a new spell of hyper, watching for stream requests when `watch`; returns what
+    /// the spell's service shares with the tap.
+    pub(super) fn start_spell(&mut self, watch: bool) -> Arc<TapControl> {
+        let start = if watch {
+            TapState::Watching
+        } else {
+            TapState::Off
+        };
+        self.control = Arc::new(TapControl::new(start));
+        self.control.clone()
     }
 
     /// Turns the held bytes back into input, after `earlier` (bytes hyper had read but not
     /// used): they were not the start of a request.
     pub(super) fn give_back(&mut self, earlier: Bytes) {
+        self.stats.count(&self.stats.given_back);
         let mut bytes = Vec::with_capacity(earlier.len() + self.held.len() + self.replay.len());
         bytes.extend_from_slice(&earlier);
         bytes.append(&mut self.held);
@@ -128,30 +175,32 @@ impl AsyncRead for Tap {
             buf.put_slice(&this.replay.split_to(n));
             return Poll::Ready(Ok(()));
         }
-        match this.shared.state.load(Ordering::Acquire) {
+        match this.control.state() {
             // hyper is being asked to let go; its connection task is already awake.
-            TAKEN => return Poll::Pending,
+            TapState::Holding => return Poll::Pending,
             // Asked to let go, hyper still reads: it was not between requests after all (in
             // the middle of a request head, say), so the held bytes are the rest of what it
             // was reading. hyper gets them, and closes after answering.
-            CLOSING => {
-                this.shared.state.store(OFF, Ordering::Release);
+            TapState::HandingOver => {
+                this.control.set(TapState::Off);
+                this.stats.count(&this.stats.handed_back_mid_head);
                 let mut held = std::mem::take(&mut this.held);
                 let n = buf.remaining().min(held.len());
                 buf.put_slice(&held[..n]);
                 this.replay = Bytes::from(held.split_off(n));
                 return Poll::Ready(Ok(()));
             }
-            _ => {}
+            TapState::Watching | TapState::Off => {}
         }
         let before = buf.filled().len();
         ready!(Pin::new(&mut this.stream).poll_read(cx, buf))?;
         let fresh = &buf.filled()[before..];
-        let watching = this.shared.state.load(Ordering::Acquire) == WATCHING;
-        if watching && this.shared.idle() && !this.unflushed && starts_stream_request(fresh) {
+        let watching = this.control.state() == TapState::Watching;
+        if watching && this.control.idle() && !this.unflushed && starts_stream_request(fresh) {
             this.held.extend_from_slice(fresh);
             buf.set_filled(before);
-            this.shared.state.store(TAKEN, Ordering::Release);
+            this.control.set(TapState::Holding);
+            this.stats.count(&this.stats.held);
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }

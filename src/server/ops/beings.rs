@@ -67,7 +67,7 @@ pub async fn list_in_space(state: &AppState, space_id: Uuid) -> Result<Vec<Being
     let mut conn = state.db.reader().await?;
     find_space(conn.exec(), space_id).await?;
     let beings = db_beings::list_in(conn.exec(), space_id).await?;
-    let online = presence::online_in(conn.exec(), space_id, state.sync.presence_cutoff()).await?;
+    let online = presence::online_in(conn.exec(), space_id, state.live.presence_cutoff()).await?;
     Ok(beings
         .into_iter()
         .map(|being| BeingState {
@@ -87,7 +87,7 @@ pub async fn create(
     let name = Name::parse(name)?;
     let being = db_beings::new_being(kind, name.into_inner(), Some(actor.id), location_id);
     let mut tx = state.db.begin().await?;
-    let mut recorder = state.sync.recorder();
+    let mut recorder = state.live.recorder();
     if let Some(location) = location_id {
         check_location(tx.exec(), location).await?;
         recorder
@@ -151,7 +151,7 @@ pub async fn update(
     }
     being.updated_at = Timestamp::now().max(being.updated_at);
     db_beings::update(tx.exec(), &being).await?;
-    let mut recorder = state.sync.recorder();
+    let mut recorder = state.live.recorder();
     // A move is a delete in the old space and an upsert in the new one.
     if let Some(old) = old_location.filter(|old| Some(*old) != being.location_id) {
         recorder
@@ -209,7 +209,7 @@ pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), Api
             "this being still owns other beings; delete those first",
         ));
     }
-    let mut recorder = state.sync.recorder();
+    let mut recorder = state.live.recorder();
     // The intentions it owns go with it: each space they were in hears of it.
     for (intention_id, space_id) in db_intentions::owned_by(tx.exec(), id).await? {
         if Some(space_id) != Some(id) {

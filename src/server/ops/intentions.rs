@@ -101,7 +101,7 @@ pub async fn post(
             ),
         };
     }
-    let mut recorder = state.sync.recorder();
+    let mut recorder = state.live.recorder();
     recorder
         .record(
             tx.exec(),
@@ -176,7 +176,7 @@ pub async fn edit(
     }
     intention.updated_at = Timestamp::now().max(intention.updated_at);
     db_intentions::update(tx.exec(), &intention).await?;
-    let mut recorder = state.sync.recorder();
+    let mut recorder = state.live.recorder();
     recorder
         .record(
             tx.exec(),
@@ -204,7 +204,7 @@ pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), Api
         ));
     }
     db_intentions::delete(tx.exec(), id).await?;
-    let mut recorder = state.sync.recorder();
+    let mut recorder = state.live.recorder();
     recorder
         .record(
             tx.exec(),

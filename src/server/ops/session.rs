@@ -20,7 +20,7 @@ pub async fn join(state: &AppState, name: &str) -> Result<(Being, HeaderValue), 
 
 /// The signed-in guest, if the request carries a valid cookie for a being that still exists.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Being>, ApiError> {
-    match state.sessions.from_headers(headers) {
+    match state.sessions.read_cookie(headers) {
         Some(id) => {
             let mut conn = state.db.reader().await?;
             Ok(db_beings::get(conn.exec(), id).await?)

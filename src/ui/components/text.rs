@@ -10,7 +10,26 @@ pub enum Segment<'a> {
 }
 
 /// Punctuation that usually ends a sentence rather than an address.
-const TRAILING: [char; 10] = ['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"'];
+const TRAILING: [char; 8] = ['.', ',', ';', ':', '!', '?', '\'', '"'];
+
+/// The address without what follows it in the sentence: trailing punctuation, and closing
+/// brackets that close nothing opened inside it (`(see https://x.org/a_(b))` keeps one).
+fn trim_address(candidate: &str) -> &str {
+    let mut link = candidate;
+    loop {
+        let Some(last) = link.chars().last() else {
+            return link;
+        };
+        let unbalanced = |open: char, close: char| {
+            last == close && link.matches(close).count() > link.matches(open).count()
+        };
+        if TRAILING.contains(&last) || unbalanced('(', ')') || unbalanced('[', ']') {
+            link = &link[..link.len() - last.len_utf8()];
+        } else {
+            return link;
+        }
+    }
+}
 
 /// Splits `text` into plain text and `http(s)://` addresses: "see https://example.com." links
 /// the address without the dot.
@@ -23,7 +42,7 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
         let end = text[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
             .map_or(text.len(), |n| start + n);
-        let link = text[start..end].trim_end_matches(TRAILING);
+        let link = trim_address(&text[start..end]);
         let scheme = if link.starts_with("https://") { 8 } else { 7 };
         if link.len() > scheme {
             if start > plain {
@@ -87,6 +106,20 @@ mod tests {
                 Text(". and "),
                 Link("http://x.org"),
             ]
+        );
+    }
+
+    #[test]
+    fn brackets_stay_with_an_address_when_they_open_inside_it() {
+        let wiki = "https://en.wikipedia.org/wiki/Rust_(programming_language)";
+        assert_eq!(segments(wiki), vec![Link(wiki)]);
+        assert_eq!(
+            segments(&format!("(see {wiki}).")),
+            vec![Text("(see "), Link(wiki), Text(").")]
+        );
+        assert_eq!(
+            segments("[https://x.org/a]"),
+            vec![Text("["), Link("https://x.org/a"), Text("]")]
         );
     }
 

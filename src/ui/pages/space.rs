@@ -13,7 +13,7 @@ use crate::api::{SpaceView, open_space};
 use crate::model::ApiError;
 use crate::ui::components::{Chat, ErrorNote, Presence};
 use crate::ui::session::use_session;
-use crate::ui::space::{SpaceDataStoreFields, SpaceStore, SpaceSync, Status};
+use crate::ui::space::{FollowedSpace, SpaceDataStoreFields, SpaceStore, Status};
 
 #[component]
 pub fn SpacePage() -> impl IntoView {
@@ -54,24 +54,24 @@ pub fn SpacePage() -> impl IntoView {
 fn LiveSpace(view: SpaceView) -> impl IntoView {
     let SpaceView { snapshot, me } = view;
     let space_id = snapshot.space.id;
-    let sync = SpaceSync {
+    let followed = FollowedSpace {
         store: SpaceStore::new(snapshot),
         status: RwSignal::new(Status::CatchingUp),
     };
-    provide_context(sync);
+    provide_context(followed);
     // Effects run only in the browser: follow the space from the snapshot's position.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| crate::client::follow(space_id.to_string(), sync));
+    Effect::new(move |_| crate::client::follow(space_id.to_string(), followed));
     #[cfg(not(feature = "hydrate"))]
     let _ = space_id;
-    let store = sync.store.data;
+    let store = followed.store.data;
     let name = move || store.space().read().name.clone();
     view! {
         <Title text=move || format!("{} · rhizom", name()) />
         <div class="space">
             <div class="space-title">
                 <h1>{name}</h1>
-                <ConnectionStatus status=sync.status />
+                <ConnectionStatus status=followed.status />
             </div>
             <Show when=move || store.deleted().get()>
                 <p class="card error" role="alert">"This space was deleted."</p>

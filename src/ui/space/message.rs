@@ -14,17 +14,17 @@ pub struct Message {
     pub stamp: Stamp,
     pub intention: ArcRwSignal<Intention>,
     /// Starts a run, so it shows its author and time.
-    pub head: ArcRwSignal<bool>,
+    pub starts_run: ArcRwSignal<bool>,
     /// Written on this page and not yet confirmed by the server.
     pub outbox: ArcRwSignal<Option<Outbox>>,
 }
 
 impl Message {
-    pub(super) fn new(intention: Intention, head: bool, outbox: Option<Outbox>) -> Self {
+    pub(super) fn new(intention: Intention, starts_run: bool, outbox: Option<Outbox>) -> Self {
         Message {
             stamp: Stamp::of(&intention),
             intention: ArcRwSignal::new(intention),
-            head: ArcRwSignal::new(head),
+            starts_run: ArcRwSignal::new(starts_run),
             outbox: ArcRwSignal::new(outbox),
         }
     }
@@ -52,8 +52,8 @@ pub struct Arrival {
 pub(super) fn with_runs(intentions: Vec<Intention>) -> Vec<Message> {
     let mut rows: Vec<Message> = Vec::with_capacity(intentions.len());
     for intention in intentions {
-        let head = starts_run(rows.last().map(|m| &m.stamp), &Stamp::of(&intention));
-        rows.push(Message::new(intention, head, None));
+        let first = starts_run(rows.last().map(|m| &m.stamp), &Stamp::of(&intention));
+        rows.push(Message::new(intention, first, None));
     }
     rows
 }

@@ -8,15 +8,17 @@ mod store;
 mod store_tests;
 mod writer;
 
-pub use message::{Arrival, Message, Outbox};
+pub use message::{Message, Outbox};
 pub use runs::Stamp;
-pub use store::{SpaceData, SpaceDataStoreFields, SpaceStore};
+pub use store::{SpaceDataStoreFields, SpaceStore};
 pub use writer::Writer;
 
 use leptos::prelude::*;
 
-/// How current the page is, for the connection indicator.
+/// How current the page is, for the connection indicator. Set by the browser's connection
+/// (`client/`); the server renders a page as catching up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub enum Status {
     /// Following live deltas.
     Live,
@@ -44,11 +46,11 @@ impl Status {
 
 /// The space page's shared state: one per open space, provided through context.
 #[derive(Clone, Copy)]
-pub struct SpaceSync {
+pub struct FollowedSpace {
     pub store: SpaceStore,
     pub status: RwSignal<Status>,
 }
 
-pub fn use_space() -> SpaceSync {
-    expect_context::<SpaceSync>()
+pub fn use_space() -> FollowedSpace {
+    expect_context::<FollowedSpace>()
 }

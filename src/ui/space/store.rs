@@ -17,6 +17,8 @@ use crate::sync::{Cursor, Snapshot, SpaceModel};
 
 #[derive(Clone, Debug, Store)]
 pub struct SpaceData {
+    /// With `position`, where a reconnect resumes (read by the browser's connection).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub epoch: String,
     pub position: u64,
     pub space: Being,
@@ -79,6 +81,7 @@ impl SpaceStore {
 
     /// Replaces everything (a reset), keeping the messages written here that the server has
     /// not confirmed: they are still on their way.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn reset(&self, snapshot: Snapshot) {
         let mut fresh = SpaceData::from_snapshot(snapshot);
         // Rows are drawn once per id: a row that stays keeps its signals (and its element),
@@ -90,7 +93,7 @@ impl SpaceStore {
         for row in &mut fresh.messages {
             if let Some(old) = kept.remove(&row.stamp.id) {
                 old.intention.set(row.intention.get_untracked());
-                old.head.set(row.head.get_untracked());
+                old.starts_run.set(row.starts_run.get_untracked());
                 old.outbox.set(None);
                 *row = Message {
                     stamp: row.stamp,
@@ -114,6 +117,7 @@ impl SpaceStore {
     }
 
     /// Where the store is: what a reconnect resumes from.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn cursor(&self) -> Cursor {
         Cursor {
             epoch: self.data.epoch().get_untracked(),
@@ -122,6 +126,7 @@ impl SpaceStore {
     }
 
     /// The space was deleted: there is nothing more to follow.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn is_deleted(&self) -> bool {
         self.data.deleted().get_untracked()
     }
@@ -171,9 +176,9 @@ impl SpaceStore {
         let rows = self.data.messages();
         let (at, len) = rows.with_untracked(|rows| {
             let at = rows.partition_point(|m| m.stamp.order() <= row.stamp.order());
-            let head = starts_run(at.checked_sub(1).map(|i| &rows[i].stamp), &row.stamp);
-            if head != row.head.get_untracked() {
-                row.head.set(head);
+            let first = starts_run(at.checked_sub(1).map(|i| &rows[i].stamp), &row.stamp);
+            if first != row.starts_run.get_untracked() {
+                row.starts_run.set(first);
             }
             // Messages written here and not yet confirmed wait at the end; a message that goes
             // in just before them is still the newest anyone else has seen.
@@ -186,7 +191,7 @@ impl SpaceStore {
             (at, settled)
         });
         rows.write().insert(at, row);
-        self.refresh_head(at + 1);
+        self.refresh_run_start(at + 1);
         at >= len
     }
 
@@ -198,7 +203,7 @@ impl SpaceStore {
     fn take(&self, id: Uuid) -> Option<Message> {
         let at = self.index_of(id)?;
         let removed = self.data.messages().write().remove(at);
-        self.refresh_head(at);
+        self.refresh_run_start(at);
         Some(removed)
     }
 
@@ -258,7 +263,7 @@ impl SpaceStore {
         self.data.messages().update(|list| {
             list.splice(0..0, rows);
         });
-        self.refresh_head(added);
+        self.refresh_run_start(added);
         self.data.more().set(page.next);
         let unknown: Vec<Being> = authors
             .into_iter()
@@ -286,12 +291,12 @@ impl SpaceStore {
     }
 
     /// Recomputes whether the row at `at` starts a run, writing it only if it changed.
-    fn refresh_head(&self, at: usize) {
+    fn refresh_run_start(&self, at: usize) {
         self.data.messages().with_untracked(|rows| {
             if let Some(row) = rows.get(at) {
-                let head = starts_run(at.checked_sub(1).map(|i| &rows[i].stamp), &row.stamp);
-                if head != row.head.get_untracked() {
-                    row.head.set(head);
+                let first = starts_run(at.checked_sub(1).map(|i| &rows[i].stamp), &row.stamp);
+                if first != row.starts_run.get_untracked() {
+                    row.starts_run.set(first);
                 }
             }
         });

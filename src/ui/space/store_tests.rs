@@ -60,7 +60,7 @@ fn in_owner() -> Owner {
 fn heads(store: &SpaceStore) -> Vec<(u128, bool)> {
     store.data.messages().with_untracked(|rows| {
         rows.iter()
-            .map(|m| (m.stamp.id.as_u128() - 0x1000, m.head.get_untracked()))
+            .map(|m| (m.stamp.id.as_u128() - 0x1000, m.starts_run.get_untracked()))
             .collect()
     })
 }

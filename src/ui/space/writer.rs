@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use super::{Outbox, SpaceSync, Status};
+use super::{FollowedSpace, Outbox, Status};
 use crate::api::{delete_message, edit_message, post_message};
 use crate::model::{ErrorCode, Intention, IntentionKind, IntentionState, Timestamp};
 
@@ -22,7 +22,7 @@ const RETRY_AFTER_MS: u64 = 2_000;
 
 #[derive(Clone, Copy)]
 pub struct Writer {
-    sync: SpaceSync,
+    space: FollowedSpace,
     me: Uuid,
     /// Messages waiting to be sent, oldest first.
     queue: StoredValue<VecDeque<Uuid>>,
@@ -33,18 +33,14 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn new(sync: SpaceSync, me: Uuid) -> Self {
+    pub fn new(space: FollowedSpace, me: Uuid) -> Self {
         Writer {
-            sync,
+            space,
             me,
             queue: StoredValue::new(VecDeque::new()),
             busy: StoredValue::new(false),
             notice: RwSignal::new(None),
         }
-    }
-
-    pub fn me(&self) -> Uuid {
-        self.me
     }
 
     /// The page is still there: answers that come back after it went away are dropped.
@@ -54,7 +50,7 @@ impl Writer {
 
     /// Shows the message at once and queues it.
     pub fn send(self, content: String) {
-        let store = self.sync.store;
+        let store = self.space.store;
         let now = client_now();
         // Never before the newest message, so it shows last whatever this clock says.
         let at = store
@@ -78,7 +74,7 @@ impl Writer {
 
     /// Sends a message that failed again, with the same id: the server stores it once.
     pub fn retry(self, id: Uuid) {
-        self.sync.store.set_outbox(id, Some(Outbox::Queued));
+        self.space.store.set_outbox(id, Some(Outbox::Queued));
         self.queue.update_value(|q| q.push_back(id));
         self.pump();
     }
@@ -87,11 +83,11 @@ impl Writer {
     pub fn pump(self) {
         if !self.alive()
             || self.busy.get_value()
-            || self.sync.status.get_untracked() == Status::Offline
+            || self.space.status.get_untracked() == Status::Offline
         {
             return;
         }
-        let store = self.sync.store;
+        let store = self.space.store;
         let Some(id) = self.queue.try_update_value(VecDeque::pop_front).flatten() else {
             return;
         };
@@ -134,7 +130,7 @@ impl Writer {
 
     /// Changes your message at once; puts it back if the server refuses.
     pub fn edit(self, id: Uuid, content: String) {
-        let store = self.sync.store;
+        let store = self.space.store;
         let Some(before) = store.message(id).map(|row| row.intention.get_untracked()) else {
             return;
         };
@@ -168,7 +164,7 @@ impl Writer {
 
     /// Removes your message at once; brings it back if the server refuses.
     pub fn delete(self, id: Uuid) {
-        let store = self.sync.store;
+        let store = self.space.store;
         let Some(row) = store.message(id) else {
             return;
         };

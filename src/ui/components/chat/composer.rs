@@ -14,8 +14,8 @@ use crate::ui::space::{Status, Writer, use_space};
 
 #[component]
 pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl IntoView {
-    let sync = use_space();
-    let space_id = sync.store.space_id_untracked();
+    let followed = use_space();
+    let space_id = followed.store.space_id_untracked();
     let input = NodeRef::<html::Textarea>::new();
     let form = NodeRef::<html::Form>::new();
     let on_submit = move |ev: SubmitEvent| {
@@ -41,7 +41,7 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
             let _ = form.request_submit();
         }
     };
-    let hint = move || match sync.status.get() {
+    let hint = move || match followed.status.get() {
         Status::Offline => {
             Some("You are offline. Messages you send now will go out when you are back.")
         }

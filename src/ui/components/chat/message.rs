@@ -15,11 +15,11 @@ use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
 
 #[component]
 pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> impl IntoView {
-    let sync = use_space();
-    let store = sync.store;
+    let followed = use_space();
+    let store = followed.store;
     let Stamp { id, owner_id, .. } = row.stamp;
     let intention = RwSignal::from(row.intention);
-    let head = RwSignal::from(row.head);
+    let starts_run = RwSignal::from(row.starts_run);
     let outbox = RwSignal::from(row.outbox);
     // Parts of the message, each changing only when it does.
     let content = Memo::new(move |_| intention.with(|i| i.content.clone()));
@@ -48,7 +48,7 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
     view! {
         <li
             class="message"
-            class:head=move || head.get()
+            class:run-start=move || starts_run.get()
             class:mine=writer.is_some()
             class:streaming=streaming
             class:failed=failed
@@ -56,7 +56,7 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             data-id=id.to_string()
             aria-busy=move || streaming().to_string()
         >
-            <Show when=move || head.get()>
+            <Show when=move || starts_run.get()>
                 <div class="meta">
                     <span class="author">{move || author.get()}</span>
                     <time datetime=move || created_at.get().to_rfc3339()>{move || created_at.get().hour_minute()}</time>
@@ -69,7 +69,7 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
                 {writer.map(|writer| view! { <EditBox id text=content.get_untracked() editing writer /> })}
             </Show>
             {move || progress(state.get(), kind)}
-            {move || outbox.get().map(|outbox| view! { <OutboxLine id outbox status=sync.status writer /> })}
+            {move || outbox.get().map(|outbox| view! { <OutboxLine id outbox status=followed.status writer /> })}
             {writer.map(|writer| view! {
                 <Show when=move || outbox.read().is_none() && !editing.get()>
                     <div class="actions">

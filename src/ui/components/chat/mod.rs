@@ -20,11 +20,11 @@ use crate::ui::space::{SpaceDataStoreFields, Status, Writer, use_space};
 
 #[component]
 pub fn Chat(me: Option<Being>) -> impl IntoView {
-    let sync = use_space();
-    let store = sync.store;
+    let followed = use_space();
+    let store = followed.store;
     let data = store.data;
     let my_id = me.as_ref().map(|m| m.id);
-    let writer = my_id.map(|id| Writer::new(sync, id));
+    let writer = my_id.map(|id| Writer::new(followed, id));
     let scroller = Scroller::new();
     let unseen = RwSignal::new(0_u32);
     let announcement = RwSignal::new(String::new());
@@ -71,7 +71,7 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
     });
     // Messages written while the connection was down go out when it is back.
     Effect::new(move |_| {
-        if matches!(sync.status.get(), Status::Live | Status::Polling)
+        if matches!(followed.status.get(), Status::Live | Status::Polling)
             && let Some(writer) = writer
         {
             writer.pump();

@@ -14,10 +14,10 @@ impl PresenceWriter for Arc<Recorded> {
     }
 }
 
-fn tracker() -> (Presence, Arc<Recorded>) {
+fn tracker() -> (PresenceTracker, Arc<Recorded>) {
     let recorded = Arc::new(Recorded::default());
     (
-        Presence::new(Duration::from_secs(10), Arc::new(recorded.clone())),
+        PresenceTracker::new(Duration::from_secs(10), Arc::new(recorded.clone())),
         recorded,
     )
 }

@@ -11,17 +11,47 @@
 //! "Guarantees"; docs/PERFORMANCE.md has what this saves).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-pub use super::frame::{Frame, delta_json};
+use super::event::{ChangeJson, DeltaJson, LogError, delta_event};
+use super::frame::EventFrame;
 use super::sink::Sink;
 use crate::server::db::{Db, changes};
+use crate::server::locks::lock;
+use crate::sync::Change;
 
 /// Below this many streams a space is written by the publishing task alone (in at most a
 /// millisecond or two): handing shards to other threads would cost more than it saves.
 const PARALLEL_FROM: usize = 256;
+
+/// A change committed on this node, as the recorder hands it over.
+#[derive(Clone, Debug)]
+pub(crate) struct Committed {
+    pub json: ChangeJson,
+    /// It deletes the space itself: the space's streams end after it.
+    pub ends_space: bool,
+}
+
+impl Committed {
+    pub fn of(space_id: Uuid, change: &Change) -> Self {
+        Committed {
+            json: ChangeJson::of(change),
+            ends_space: change.ends_space(space_id),
+        }
+    }
+
+    /// A change as the log keeps it.
+    fn from_log(space_id: Uuid, text: String) -> Result<Self, LogError> {
+        let change: Change = serde_json::from_str(&text).map_err(|_| LogError)?;
+        Ok(Committed {
+            ends_space: change.ends_space(space_id),
+            json: ChangeJson::from_log(text)?,
+        })
+    }
+}
 
 /// The channel of one space: its streams, and the last position sent to them.
 #[derive(Debug)]
@@ -32,12 +62,12 @@ struct Channel {
     waiting: Waiting,
     /// Subscriptions alive, counted under the hub's lock: the channel leaves the hub with the
     /// last one.
-    subscribers: std::sync::atomic::AtomicUsize,
+    subscribers: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
 struct Fanout {
-    /// `None` until the first subscriber or publish reads the head from the database.
+    /// `None` until the first subscriber or publish reads the position from the database.
     last: Option<u64>,
     /// The space's streams, in shares that the runtime's threads write at the same time.
     shards: Vec<Arc<Shard>>,
@@ -51,16 +81,10 @@ struct Fanout {
 type Shard = Mutex<Vec<Arc<Sink>>>;
 
 /// Changes committed on this node, by position, not sent yet.
-type Waiting = Mutex<BTreeMap<u64, String>>;
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+type Waiting = Mutex<BTreeMap<u64, Committed>>;
 
 #[derive(Debug)]
-pub struct Hub {
+pub(crate) struct Hub {
     db: Db,
     epoch: Arc<str>,
     buffer: usize,
@@ -72,7 +96,7 @@ pub struct Hub {
 /// A live subscription; dropping it ends the stream's part in the fan-out, and frees the
 /// space's channel when it was the last one.
 #[derive(Debug)]
-pub struct Subscription {
+pub(crate) struct Subscription {
     pub sink: Arc<Sink>,
     hub: Arc<Hub>,
     space_id: Uuid,
@@ -82,8 +106,7 @@ pub struct Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.sink.detach();
-        let mut channels = self.hub.channels.lock().expect("hub lock");
-        use std::sync::atomic::Ordering::Relaxed;
+        let mut channels = lock(&self.hub.channels);
         if self.channel.subscribers.fetch_sub(1, Relaxed) == 1
             && channels
                 .get(&self.space_id)
@@ -105,30 +128,25 @@ impl Hub {
         }
     }
 
-    /// The SSE event for one delta.
-    pub fn frame(&self, space_id: Uuid, pos: u64, prev: u64, change_json: &str) -> Frame {
-        let ends = change_json == format!("{{\"op\":\"being_delete\",\"id\":\"{space_id}\"}}");
-        let data = delta_json(pos, prev, change_json);
-        let event = format!("id: {}:{pos}\nevent: delta\ndata: {data}\n\n", self.epoch);
-        Frame::delta(pos, prev, event.as_bytes(), ends)
-    }
-
-    /// Frames for `changes` (`(position, JSON)`, in order), each following the one before,
-    /// the first following `prev`.
-    fn chain(&self, space_id: Uuid, mut prev: u64, changes: &[(u64, String)]) -> Vec<Frame> {
-        let mut frames = Vec::with_capacity(changes.len());
-        for (at, json) in changes {
-            frames.push(self.frame(space_id, *at, prev, json));
-            prev = *at;
-        }
-        frames
+    /// Frames for `changes` (in order), each following the one before, the first following
+    /// `prev`.
+    fn chain(&self, prev: u64, changes: Vec<(u64, Committed)>) -> Vec<EventFrame> {
+        let ends: Vec<bool> = changes.iter().map(|(_, c)| c.ends_space).collect();
+        DeltaJson::chain(prev, changes.into_iter().map(|(at, c)| (at, c.json)))
+            .iter()
+            .zip(ends)
+            .map(|(delta, ends_space)| {
+                let event = delta_event(&self.epoch, delta);
+                EventFrame::delta(delta.pos, delta.prev, event.as_bytes(), ends_space)
+            })
+            .collect()
     }
 
     /// Subscribes to a space. Subscribe first, then read the state: a change committed in
     /// between arrives both ways, and the stream skips what the state already had.
     pub async fn subscribe(self: &Arc<Self>, space_id: Uuid) -> sqlx::Result<Subscription> {
         let channel = {
-            let mut channels = self.channels.lock().expect("hub lock");
+            let mut channels = lock(&self.channels);
             let channel = channels.entry(space_id).or_insert_with(|| {
                 Arc::new(Channel {
                     fanout: tokio::sync::Mutex::new(Fanout::default()),
@@ -136,9 +154,7 @@ impl Hub {
                     subscribers: 0.into(),
                 })
             });
-            channel
-                .subscribers
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            channel.subscribers.fetch_add(1, Relaxed);
             channel.clone()
         };
         // Made before anything can fail, so that its drop counts the subscriber out.
@@ -151,7 +167,7 @@ impl Hub {
         let mut fanout = subscription.channel.fanout.lock().await;
         if fanout.last.is_none() {
             let mut conn = self.db.reader().await?;
-            fanout.last = Some(changes::head(conn.exec(), space_id).await?.0);
+            fanout.last = Some(changes::window(conn.exec(), space_id).await?.position);
         }
         if fanout.shards.is_empty() {
             fanout.shards = (0..self.shards).map(|_| Arc::default()).collect();
@@ -173,45 +189,34 @@ impl Hub {
     /// Sends whatever the log holds beyond what each watched space has sent: after a gap in
     /// notifications from other nodes.
     pub async fn catch_up_all(&self) {
-        let spaces: Vec<Uuid> = self
-            .channels
-            .lock()
-            .expect("hub lock")
-            .keys()
-            .copied()
-            .collect();
+        let spaces: Vec<Uuid> = lock(&self.channels).keys().copied().collect();
         for space_id in spaces {
             self.committed(space_id, u64::MAX, None).await;
         }
     }
 
-    /// The space has committed position `pos` (with its change's JSON when the caller has
-    /// it). Sends every position up to it that has not been sent, in order. No one watching:
-    /// no work.
-    pub async fn committed(&self, space_id: Uuid, pos: u64, change_json: Option<String>) {
-        let Some(channel) = self
-            .channels
-            .lock()
-            .expect("hub lock")
-            .get(&space_id)
-            .cloned()
-        else {
+    /// The space has committed position `pos` (with its change when the caller has it).
+    /// Sends every position up to it that has not been sent, in order. No one watching: no
+    /// work.
+    pub async fn committed(&self, space_id: Uuid, pos: u64, change: Option<Committed>) {
+        let Some(channel) = lock(&self.channels).get(&space_id).cloned() else {
             return;
         };
         // Left for whoever sends next: a busy space sends all that waits in one go.
-        if let Some(json) = change_json {
-            lock(&channel.waiting).insert(pos, json);
+        if let Some(change) = change {
+            lock(&channel.waiting).insert(pos, change);
         }
         if let Err(error) = self.send_up_to(space_id, &channel, pos).await {
-            tracing::error!(%space_id, pos, ?error, "publishing a change failed");
+            tracing::error!(%space_id, pos, %error, "publishing a change failed");
         }
     }
 
-    async fn send_up_to(&self, space_id: Uuid, channel: &Channel, pos: u64) -> sqlx::Result<()> {
+    async fn send_up_to(&self, space_id: Uuid, channel: &Channel, pos: u64) -> anyhow::Result<()> {
         let mut fanout = channel.fanout.lock().await;
         let last = match fanout.last {
             Some(last) => last,
-            // Started by nobody yet: the head already includes `pos`; subscribers read it.
+            // Started by nobody yet: the space's position already includes `pos`;
+            // subscribers read it.
             None => return Ok(()),
         };
         if pos <= last {
@@ -219,35 +224,39 @@ impl Hub {
             return Ok(());
         }
         let run = run_after(&channel.waiting, last);
-        let frames = match run.last() {
-            Some((newest, _)) if *newest >= pos => self.chain(space_id, last, &run),
+        let (frames, floor) = match run.last() {
+            Some((newest, _)) if *newest >= pos => (self.chain(last, run), 0),
             // A position in between is not here (another node wrote it, or its publish has
             // not arrived): the log has them all.
             _ => {
                 let mut tx = self.db.begin_snapshot().await?;
-                let (_, floor) = changes::head(tx.exec(), space_id).await?;
+                let window = changes::window(tx.exec(), space_id).await?;
                 let rows = changes::after(tx.exec(), space_id, last).await?;
                 tx.commit().await?;
+                let rows = rows
+                    .into_iter()
+                    .map(|(at, text)| Ok((at, Committed::from_log(space_id, text)?)))
+                    .collect::<Result<Vec<_>, LogError>>()?;
                 // Pruned past what was sent (a long silence from other nodes): the first frame
                 // follows the floor, so the streams still at `last` end and get a reset.
-                let mut frames = self.chain(space_id, last.max(floor), &rows);
-                if frames.is_empty() && floor > last {
-                    // Pruned to the head: nothing to send, but the streams behind must go.
-                    frames.push(Frame::lost_before(floor));
-                }
-                frames
+                (self.chain(last.max(window.floor), rows), window.floor)
             }
         };
+        if floor > last {
+            // The log no longer holds what came before `floor`: streams behind it cannot
+            // follow on, even when nothing after it is left to send.
+            for shard in &fanout.shards {
+                lock(shard).iter().for_each(|sink| sink.lost_before(floor));
+            }
+            fanout.last = Some(floor);
+        }
         let Some(newest) = frames.last() else {
             return Ok(());
         };
         fanout.last = Some(newest.pos);
         lock(&channel.waiting).retain(|&at, _| at > newest.pos);
-        let frames: Arc<[Frame]> = frames.into();
-        let subscribers = channel
-            .subscribers
-            .load(std::sync::atomic::Ordering::Relaxed);
-        if subscribers < PARALLEL_FROM {
+        let frames: Arc<[EventFrame]> = frames.into();
+        if channel.subscribers.load(Relaxed) < PARALLEL_FROM {
             for shard in &fanout.shards {
                 offer_all(&mut lock(shard), &frames);
             }
@@ -282,19 +291,19 @@ impl Hub {
 /// The changes waiting right after `last`, in order, up to the first one missing. They stay
 /// until a send has them out (a failed log read must not lose them); anything at or before
 /// `last` is dropped.
-fn run_after(waiting: &Waiting, last: u64) -> Vec<(u64, String)> {
+fn run_after(waiting: &Waiting, last: u64) -> Vec<(u64, Committed)> {
     let mut waiting = lock(waiting);
     *waiting = waiting.split_off(&(last + 1));
     waiting
         .iter()
         .zip(last + 1..)
         .take_while(|((at, _), expected)| **at == *expected)
-        .map(|((at, json), _)| (*at, json.clone()))
+        .map(|((at, change), _)| (*at, change.clone()))
         .collect()
 }
 
 /// Offers `frames` to each sink of a shard, forgetting those whose stream is over.
-fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
+fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[EventFrame]) {
     let mut i = 0;
     while i < sinks.len() {
         if sinks[i].offer(frames) {
@@ -307,21 +316,32 @@ fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[Frame]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Waiting, run_after};
+    use uuid::Uuid;
+
+    use super::{Committed, Waiting, run_after};
+    use crate::sync::Change;
 
     fn waiting(positions: &[u64]) -> Waiting {
-        Waiting::new(positions.iter().map(|&p| (p, format!("c{p}"))).collect())
+        let change = Committed::of(Uuid::nil(), &Change::IntentionDelete { id: Uuid::nil() });
+        Waiting::new(positions.iter().map(|&p| (p, change.clone())).collect())
+    }
+
+    fn positions(run: Vec<(u64, Committed)>) -> Vec<u64> {
+        run.into_iter().map(|(p, _)| p).collect()
     }
 
     #[test]
     fn what_waits_goes_out_in_order_up_to_the_first_gap() {
         let w = waiting(&[3, 5, 6, 7, 9]);
-        let run: Vec<u64> = run_after(&w, 4).into_iter().map(|(p, _)| p).collect();
-        assert_eq!(run, [5, 6, 7], "3 was sent already; 8 is missing");
+        assert_eq!(
+            positions(run_after(&w, 4)),
+            [5, 6, 7],
+            "3 was sent already; 8 is missing"
+        );
         assert_eq!(run_after(&w, 4).len(), 3, "kept until a send has them out");
         let left: Vec<u64> = w.lock().unwrap().keys().copied().collect();
         assert_eq!(left, [5, 6, 7, 9], "what was sent before is dropped");
         assert!(run_after(&w, 7).is_empty(), "8 is missing, so 9 must wait");
-        assert_eq!(run_after(&w, 8), [(9, "c9".to_owned())]);
+        assert_eq!(positions(run_after(&w, 8)), [9]);
     }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
-use super::{Flushed, Framing, Popped, Sink};
-use crate::server::sync::hub::Frame;
+use super::{Flushed, Popped, Sink};
+use crate::server::live::frame::{EventFrame, Framing};
 
 /// The server's end (as the hub holds it) and the client's. `small`: both kernel buffers
 /// are a few KiB, so a big frame fills them.
@@ -44,8 +44,8 @@ async fn received(client: &mut TcpStream) -> String {
     String::from_utf8(out).expect("frames are text")
 }
 
-fn delta(pos: u64, prev: u64, text: &str) -> Frame {
-    Frame::delta(pos, prev, format!("data: {text}\n\n").as_bytes(), false)
+fn delta(pos: u64, prev: u64, text: &str) -> EventFrame {
+    EventFrame::delta(pos, prev, format!("data: {text}\n\n").as_bytes(), false)
 }
 
 fn chunk(text: &str) -> String {
@@ -56,7 +56,7 @@ fn chunk(text: &str) -> String {
 /// A sink live at position 1 on `server`, its opening written.
 async fn live_sink(server: &Arc<TcpStream>, limit: usize) -> Sink {
     let sink = Sink::new(limit);
-    sink.open(1, Frame::raw(b"data: opening\n\n"));
+    sink.open(1, EventFrame::raw(b"data: opening\n\n"));
     sink.attach(server.clone(), Framing::Chunked);
     assert_eq!(sink.flush().unwrap(), Flushed::Done);
     sink
@@ -90,7 +90,7 @@ async fn frames_sent_before_the_opening_wait_and_those_the_client_has_are_droppe
     sink.offer(&[delta(5, 4, "five")]);
     sink.offer(&[delta(6, 5, "six")]);
     // The opening's snapshot already had position 5.
-    sink.open(5, Frame::raw(b"data: opening\n\n"));
+    sink.open(5, EventFrame::raw(b"data: opening\n\n"));
     sink.attach(server.clone(), Framing::Chunked);
     assert_eq!(sink.flush().unwrap(), Flushed::Done);
     sink.offer(&[delta(7, 6, "seven")]);
@@ -120,7 +120,7 @@ async fn a_frame_that_does_not_follow_ends_the_stream_after_what_came_before_it(
 async fn the_frame_that_deletes_the_space_is_the_last_one() {
     let (server, mut client) = pair(false).await;
     let sink = live_sink(&server, 8).await;
-    let gone = Frame::delta(2, 1, b"data: deleted\n\n", true);
+    let gone = EventFrame::delta(2, 1, b"data: deleted\n\n", true);
     sink.offer(&[gone, delta(3, 2, "after")]);
     assert_eq!(sink.flush().unwrap(), Flushed::Ended);
     let text = received(&mut client).await;
@@ -218,7 +218,7 @@ async fn a_quiet_stream_gets_a_heartbeat_and_a_busy_one_does_not() {
 #[tokio::test]
 async fn a_stream_served_through_hyper_pops_what_waits_as_plain_events() {
     let sink = Sink::new(8);
-    sink.open(1, Frame::raw(b"data: opening\n\n"));
+    sink.open(1, EventFrame::raw(b"data: opening\n\n"));
     sink.offer(&[delta(2, 1, "two"), delta(3, 2, "three")]);
     let Popped::Bytes(bytes) = sink.pop() else {
         panic!("frames wait")
@@ -239,11 +239,11 @@ async fn a_stream_behind_a_log_that_lost_its_changes_ends_and_one_past_it_goes_o
     let behind = live_sink(&server, 8).await;
     let (other, mut other_client) = pair(false).await;
     let past = Sink::new(8);
-    past.open(7, Frame::raw(b"data: opening\n\n"));
+    past.open(7, EventFrame::raw(b"data: opening\n\n"));
     past.attach(other.clone(), Framing::Chunked);
     assert_eq!(past.flush().unwrap(), Flushed::Done);
     for sink in [&behind, &past] {
-        sink.offer(&[Frame::lost_before(5)]);
+        sink.lost_before(5);
     }
     assert_eq!(behind.flush().unwrap(), Flushed::Ended);
     past.offer(&[delta(8, 7, "eight")]);
@@ -251,6 +251,23 @@ async fn a_stream_behind_a_log_that_lost_its_changes_ends_and_one_past_it_goes_o
     assert_eq!(received(&mut client).await, chunk("opening"));
     let text = received(&mut other_client).await;
     assert_eq!(text, [chunk("opening"), chunk("eight")].concat());
+}
+
+#[tokio::test]
+async fn a_stream_that_opens_behind_a_log_that_lost_its_changes_ends_after_its_opening() {
+    let (server, mut client) = pair(false).await;
+    let behind = Sink::new(8);
+    behind.lost_before(5);
+    behind.open(3, EventFrame::raw(b"data: opening\n\n"));
+    behind.attach(server.clone(), Framing::Chunked);
+    assert_eq!(behind.flush().unwrap(), Flushed::Ended);
+    assert_eq!(received(&mut client).await, chunk("opening"));
+    let (other, _other_client) = pair(false).await;
+    let at_floor = Sink::new(8);
+    at_floor.lost_before(5);
+    at_floor.open(5, EventFrame::raw(b"data: opening\n\n"));
+    at_floor.attach(other.clone(), Framing::Chunked);
+    assert_eq!(at_floor.flush().unwrap(), Flushed::Done);
 }
 
 #[tokio::test]

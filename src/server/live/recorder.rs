@@ -4,19 +4,19 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::hub::Hub;
+use super::hub::{Committed, Hub};
 use super::notify;
 use crate::model::Timestamp;
 use crate::server::db::{Exec, changes};
-use crate::sync::{Change, Entity};
+use crate::sync::Change;
 
 /// The changes of one transaction. Call [`Recorder::record`] inside it and
 /// [`Recorder::publish`] once it has committed.
-pub struct Recorder {
+pub(crate) struct Recorder {
     hub: Arc<Hub>,
     window: u64,
-    /// `(space, position, the change's JSON)`.
-    pending: Vec<(Uuid, u64, String)>,
+    /// `(space, position, the change)`.
+    pending: Vec<(Uuid, u64, Committed)>,
 }
 
 impl Recorder {
@@ -35,19 +35,14 @@ impl Recorder {
         space_id: Uuid,
         change: Change,
     ) -> sqlx::Result<()> {
-        let (entity, entity_id) = match change.entity() {
-            Entity::Being(id) => ("being", id),
-            Entity::Intention(id) => ("intention", id),
-            Entity::Presence(id) => ("presence", id),
-        };
-        let json = serde_json::to_string(&change).expect("a change serializes");
+        let committed = Committed::of(space_id, &change);
         let position = changes::advance(ex.reborrow(), space_id).await?;
         changes::log(
             ex.reborrow(),
             space_id,
             position,
-            (entity, entity_id),
-            &json,
+            change.entity(),
+            committed.json.as_str(),
             Timestamp::now(),
         )
         .await?;
@@ -57,7 +52,7 @@ impl Recorder {
             changes::raise_floor(ex.reborrow(), space_id, position - self.window).await?;
         }
         notify::announce(ex, space_id, position).await?;
-        self.pending.push((space_id, position, json));
+        self.pending.push((space_id, position, committed));
         Ok(())
     }
 
@@ -70,8 +65,8 @@ impl Recorder {
         let hub = self.hub;
         let pending = self.pending;
         tokio::spawn(async move {
-            for (space_id, position, json) in pending {
-                hub.committed(space_id, position, Some(json)).await;
+            for (space_id, position, change) in pending {
+                hub.committed(space_id, position, Some(change)).await;
             }
         });
     }

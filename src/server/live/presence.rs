@@ -1,8 +1,9 @@
 //! Presence: a being is online in a space while it has a live stream there.
 //!
-//! [`Presence`] counts this node's streams per (space, being) and decides *when* someone comes
-//! online or goes offline, with a grace period so a reload does not flicker; [`DbWriter`] makes
-//! it durable (presence rows with an expiry, renewed by [`super::tasks`]) and a delta.
+//! [`PresenceTracker`] counts this node's streams per (space, being) and decides *when* someone
+//! comes online or goes offline, with a grace period so a reload does not flicker;
+//! [`PresenceRows`] makes it durable (presence rows with an expiry, renewed by
+//! [`super::housekeeping`]) and a delta.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,15 +14,17 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::hub::Hub;
-use super::{Recorder, SyncSettings};
+use super::{Recorder, presence_cutoff};
 use crate::model::Timestamp;
+use crate::server::config::Config;
 use crate::server::db::{Db, presence};
+use crate::server::locks::lock;
 use crate::sync::Change;
 
 type Pending = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Where presence transitions go: the database in the server, a recorder in tests.
-pub trait PresenceWriter: Send + Sync + std::fmt::Debug {
+pub(crate) trait PresenceWriter: Send + Sync + std::fmt::Debug {
     fn set(&self, space_id: Uuid, being_id: Uuid, online: bool) -> Pending;
 }
 
@@ -40,18 +43,18 @@ struct Inner {
 }
 
 #[derive(Clone, Debug)]
-pub struct Presence(Arc<Inner>);
+pub(crate) struct PresenceTracker(Arc<Inner>);
 
 /// Held by a live stream; dropping it starts the grace period.
 #[derive(Debug)]
-pub struct Guard {
-    presence: Presence,
+pub(crate) struct PresenceGuard {
+    tracker: PresenceTracker,
     key: (Uuid, Uuid),
 }
 
-impl Presence {
+impl PresenceTracker {
     pub fn new(grace: Duration, writer: Arc<dyn PresenceWriter>) -> Self {
-        Presence(Arc::new(Inner {
+        PresenceTracker(Arc::new(Inner {
             grace,
             entries: Mutex::new(HashMap::new()),
             writer,
@@ -60,10 +63,10 @@ impl Presence {
 
     /// A stream of `being_id` in `space_id` opened. The first one (outside a grace period)
     /// brings the being online before this returns.
-    pub async fn connect(&self, space_id: Uuid, being_id: Uuid) -> Guard {
+    pub async fn connect(&self, space_id: Uuid, being_id: Uuid) -> PresenceGuard {
         let key = (space_id, being_id);
         let came_online = {
-            let mut entries = self.0.entries.lock().expect("presence lock");
+            let mut entries = lock(&self.0.entries);
             let is_new = !entries.contains_key(&key);
             let entry = entries.entry(key).or_default();
             entry.streams += 1;
@@ -73,15 +76,15 @@ impl Presence {
         if came_online {
             self.0.writer.set(space_id, being_id, true).await;
         }
-        Guard {
-            presence: self.clone(),
+        PresenceGuard {
+            tracker: self.clone(),
             key,
         }
     }
 
     fn released(&self, key: (Uuid, Uuid)) {
         let generation = {
-            let mut entries = self.0.entries.lock().expect("presence lock");
+            let mut entries = lock(&self.0.entries);
             let Some(entry) = entries.get_mut(&key) else {
                 return;
             };
@@ -95,7 +98,7 @@ impl Presence {
         tokio::spawn(async move {
             tokio::time::sleep(inner.grace).await;
             let gone = {
-                let mut entries = inner.entries.lock().expect("presence lock");
+                let mut entries = lock(&inner.entries);
                 let still_gone = entries
                     .get(&key)
                     .is_some_and(|e| e.streams == 0 && e.generation == generation);
@@ -111,29 +114,29 @@ impl Presence {
     }
 }
 
-impl Drop for Guard {
+impl Drop for PresenceGuard {
     fn drop(&mut self) {
-        self.presence.released(self.key);
+        self.tracker.released(self.key);
     }
 }
 
 /// Makes presence durable: a row per (space, being, node) with an expiry, and a `presence`
 /// delta when the being's state across all nodes changes.
 #[derive(Clone, Debug)]
-pub struct DbWriter {
+pub(crate) struct PresenceRows {
     db: Db,
     hub: Arc<Hub>,
     node_id: Uuid,
-    settings: SyncSettings,
+    config: Arc<Config>,
 }
 
-impl DbWriter {
-    pub fn new(db: Db, hub: Arc<Hub>, node_id: Uuid, settings: SyncSettings) -> Self {
-        DbWriter {
+impl PresenceRows {
+    pub fn new(db: Db, hub: Arc<Hub>, node_id: Uuid, config: Arc<Config>) -> Self {
+        PresenceRows {
             db,
             hub,
             node_id,
-            settings,
+            config,
         }
     }
 
@@ -145,13 +148,13 @@ impl DbWriter {
         } else {
             presence::remove(tx.exec(), space_id, being_id, self.node_id).await?;
         }
-        let mut recorder = Recorder::new(self.hub.clone(), self.settings.change_window);
+        let mut recorder = Recorder::new(self.hub.clone(), self.config.change_window);
         if !presence::online_elsewhere(
             tx.exec(),
             space_id,
             being_id,
             self.node_id,
-            super::presence_cutoff(now, &self.settings),
+            presence_cutoff(now, &self.config),
         )
         .await?
         {
@@ -165,7 +168,7 @@ impl DbWriter {
     }
 }
 
-impl PresenceWriter for DbWriter {
+impl PresenceWriter for PresenceRows {
     fn set(&self, space_id: Uuid, being_id: Uuid, online: bool) -> Pending {
         let writer = self.clone();
         Box::pin(async move {

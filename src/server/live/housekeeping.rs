@@ -4,35 +4,35 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Sync;
+use super::{LiveSync, presence_cutoff};
 use crate::model::Timestamp;
 use crate::server::db::{Db, changes, presence};
 use crate::sync::Change;
 
-pub fn spawn(db: Db, sync: Arc<Sync>) {
-    let period = (sync.settings.presence_ttl / 3).max(Duration::from_millis(100));
+pub(super) fn spawn(db: Db, live: Arc<LiveSync>) {
+    let period = (live.config.presence_ttl / 3).max(Duration::from_millis(100));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
-        let stop = sync.shutting_down();
+        let stop = live.shutting_down();
         tokio::pin!(stop);
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 _ = &mut stop => return,
             }
-            if let Err(error) = round(&db, &sync).await {
+            if let Err(error) = round(&db, &live).await {
                 tracing::warn!(?error, "presence and pruning round failed");
             }
         }
     });
 }
 
-async fn round(db: &Db, sync: &Sync) -> sqlx::Result<()> {
+async fn round(db: &Db, live: &LiveSync) -> sqlx::Result<()> {
     let now = Timestamp::now();
-    let cutoff = super::presence_cutoff(now, &sync.settings);
+    let cutoff = presence_cutoff(now, &live.config);
     let mut tx = db.begin().await?;
-    presence::renew(tx.exec(), sync.node_id, now).await?;
-    let mut recorder = sync.recorder();
+    presence::renew(tx.exec(), live.node_id, now).await?;
+    let mut recorder = live.recorder();
     for (space_id, being_id) in presence::take_expired(tx.exec(), cutoff).await? {
         // Another stream of the same being (any node) keeps it online.
         if !presence::online_elsewhere(tx.exec(), space_id, being_id, uuid::Uuid::nil(), cutoff)
@@ -51,7 +51,7 @@ async fn round(db: &Db, sync: &Sync) -> sqlx::Result<()> {
                 .await?;
         }
     }
-    let oldest = Timestamp(now.0 - sync.settings.change_max_age.as_micros() as i64);
+    let oldest = Timestamp(now.0 - live.config.change_max_age.as_micros() as i64);
     for (space_id, floor) in changes::floors_before(tx.exec(), oldest).await? {
         changes::raise_floor(tx.exec(), space_id, floor).await?;
     }

@@ -24,25 +24,17 @@ use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
-use super::hub::Frame;
+use super::frame::{EventFrame, Framing};
+use crate::server::locks::lock;
 
 /// Frames that pile up while a socket is busy go out together, up to about this much.
 const BATCH_BYTES: usize = 64 * 1024;
 /// And at most this many in one `writev`.
 const BATCH_FRAMES: usize = 64;
 
-/// How the bytes of a frame go on the socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Framing {
-    /// HTTP/1.1 chunked transfer encoding.
-    Chunked,
-    /// The body ends with the connection (HTTP/1.0).
-    Raw,
-}
-
 #[derive(Debug)]
-pub struct Sink {
-    state: Mutex<State>,
+pub(crate) struct Sink {
+    state: Mutex<SinkState>,
     /// Wakes the stream's task: a frame waits in the queue, or the stream must end.
     wake: Notify,
     /// Something was written since the stream's task last looked (so no heartbeat is due).
@@ -50,11 +42,14 @@ pub struct Sink {
 }
 
 #[derive(Debug)]
-struct State {
+struct SinkState {
     /// The position of the last frame the client will have once the queue is written; `None`
     /// until the stream knows where its client starts ([`Sink::open`]).
     position: Option<u64>,
-    queue: VecDeque<Frame>,
+    /// Before the stream knows its position: the log no longer holds what came before this,
+    /// so a client that starts behind it cannot follow on ([`Sink::lost_before`]).
+    floor: u64,
+    queue: VecDeque<EventFrame>,
     /// Bytes of the queue's first frame already on the socket.
     written: usize,
     socket: Option<(Arc<TcpStream>, Framing)>,
@@ -69,7 +64,7 @@ struct State {
 
 /// What [`Sink::flush`] left.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Flushed {
+pub(crate) enum Flushed {
     /// Everything is on the socket.
     Done,
     /// The socket is full: wait until it is writable. `moved`: some bytes went this time.
@@ -80,7 +75,7 @@ pub enum Flushed {
 
 /// What [`Sink::pop`] gave.
 #[derive(Debug)]
-pub enum Popped {
+pub(crate) enum Popped {
     Bytes(Bytes),
     /// Nothing waits.
     Empty,
@@ -91,8 +86,9 @@ impl Sink {
     /// A sink that queues what it gets until [`Sink::open`] says where its client starts.
     pub fn new(limit: usize) -> Self {
         Sink {
-            state: Mutex::new(State {
+            state: Mutex::new(SinkState {
                 position: None,
+                floor: 0,
                 queue: VecDeque::new(),
                 written: 0,
                 socket: None,
@@ -106,29 +102,28 @@ impl Sink {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, SinkState> {
+        lock(&self.state)
     }
 
     /// The client has everything up to `position`, and `first` (the opening) goes out before
     /// anything else. Frames queued meanwhile that the client has are dropped; the rest must
     /// follow on from `position`, or the stream ends.
-    pub fn open(&self, position: u64, first: Frame) {
+    pub fn open(&self, position: u64, first: EventFrame) {
         let mut state = self.lock();
         let mut at = position;
         let queued = std::mem::take(&mut state.queue);
         state.queue.push_back(first);
+        state.closing |= position < state.floor;
         for frame in queued.into_iter().filter(|f| f.pos > position) {
             if frame.prev != at {
                 state.closing = true;
                 break;
             }
             at = frame.pos;
-            let ends = frame.ends;
+            let ends_space = frame.ends_space;
             state.queue.push_back(frame);
-            if ends {
+            if ends_space {
                 state.closing = true;
                 break;
             }
@@ -142,7 +137,7 @@ impl Sink {
     /// and idle, queued otherwise. The stream's task is woken only when it has something new
     /// to do: a first frame waits, or the stream must end. `false` once the stream is over:
     /// the hub forgets this sink.
-    pub fn offer(&self, frames: &[Frame]) -> bool {
+    pub fn offer(&self, frames: &[EventFrame]) -> bool {
         let mut state = self.lock();
         if state.closing {
             return !state.detached;
@@ -182,6 +177,19 @@ impl Sink {
             self.wake.notify_one();
         }
         true
+    }
+
+    /// The log no longer holds what came before `floor`: a stream behind it cannot follow on,
+    /// so it ends (at the end of a whole frame) and its client resumes with a reset.
+    pub fn lost_before(&self, floor: u64) {
+        let mut state = self.lock();
+        match state.position {
+            Some(position) if position < floor => state.closing = true,
+            Some(_) => return,
+            None => state.floor = state.floor.max(floor),
+        }
+        drop(state);
+        self.wake.notify_one();
     }
 
     /// Attaches the stream's socket: from now on frames are written there.
@@ -265,7 +273,7 @@ impl Sink {
         if !state.queue.is_empty() || state.closing {
             return false;
         }
-        state.queue.push_back(Frame::heartbeat());
+        state.queue.push_back(EventFrame::heartbeat());
         true
     }
 
@@ -275,11 +283,11 @@ impl Sink {
     }
 }
 
-impl State {
+impl SinkState {
     /// The frames of a publish this stream takes: those after its position (all of them
     /// before it knows its position), up to a break in continuity, which ends the stream, or
     /// the frame that ends the space.
-    fn accept<'f>(&mut self, frames: &'f [Frame]) -> &'f [Frame] {
+    fn accept<'f>(&mut self, frames: &'f [EventFrame]) -> &'f [EventFrame] {
         let start = match self.position {
             Some(position) => frames.partition_point(|f| f.pos <= position),
             None => 0,
@@ -294,7 +302,7 @@ impl State {
                 self.position = Some(frame.pos);
             }
             end += 1;
-            if frame.ends {
+            if frame.ends_space {
                 self.closing = true;
                 break;
             }
@@ -325,7 +333,7 @@ impl State {
 /// how much of the next one; `(0, first_written)` when the socket takes nothing now.
 fn write_frames<'f>(
     socket: &TcpStream,
-    frames: impl Iterator<Item = &'f Frame>,
+    frames: impl Iterator<Item = &'f EventFrame>,
     first_written: usize,
     framing: Framing,
 ) -> io::Result<(usize, usize)> {

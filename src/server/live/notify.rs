@@ -11,16 +11,16 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use uuid::Uuid;
 
-use super::Sync;
+use super::LiveSync;
 use super::hub::Hub;
 use crate::server::db::Exec;
 
-pub const CHANNEL: &str = "rhizom_changes";
+const CHANNEL: &str = "rhizom_changes";
 /// The listener's connection shows under this name in `pg_stat_activity`.
-pub const APPLICATION_NAME: &str = "rhizom-listener";
+const APPLICATION_NAME: &str = "rhizom-listener";
 
 /// Inside the writing transaction: tell every node (delivered at commit, never before).
-pub async fn announce(ex: Exec<'_>, space_id: Uuid, position: u64) -> sqlx::Result<()> {
+pub(crate) async fn announce(ex: Exec<'_>, space_id: Uuid, position: u64) -> sqlx::Result<()> {
     match ex {
         Exec::Postgres(c) => sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
@@ -39,13 +39,13 @@ fn parse(payload: &str) -> Option<(Uuid, u64)> {
 }
 
 /// Listens until the server shuts down, reconnecting as needed.
-pub fn spawn_listener(database_url: &str, sync: Arc<Sync>) -> anyhow::Result<()> {
+pub(crate) fn spawn_listener(database_url: &str, live: Arc<LiveSync>) -> anyhow::Result<()> {
     let options = PgConnectOptions::from_str(database_url)?.application_name(APPLICATION_NAME);
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .connect_lazy_with(options);
-    let hub = sync.hub.clone();
-    let stop = sync.shutting_down();
+    let hub = live.hub.clone();
+    let stop = live.shutting_down();
     tokio::spawn(async move {
         tokio::select! {
             _ = listen(pool, &hub) => {}

@@ -1,0 +1,197 @@
+//! Every setting, by its key in the file and by its environment variable, and the docs that
+//! list them.
+
+use secrecy::ExposeSecret;
+
+use super::*;
+
+/// One sample per setting: a value in the settings file's syntax, the same value as an
+/// environment variable would carry it, and how to see that it took.
+struct Sample {
+    key: &'static str,
+    file: &'static str,
+    env: &'static str,
+    took: fn(&Config) -> bool,
+}
+
+const SECRET: &str = "a-secret-of-at-least-thirty-two-bytes!!";
+
+fn samples() -> Vec<Sample> {
+    vec![
+        Sample {
+            key: "site-addr",
+            file: "\"0.0.0.0:8080\"",
+            env: "0.0.0.0:8080",
+            took: |c| c.site_addr.port() == 8080,
+        },
+        Sample {
+            key: "database-url",
+            file: "\"postgres://db/rhizom\"",
+            env: "postgres://db/rhizom",
+            took: |c| c.database_url == "postgres://db/rhizom",
+        },
+        Sample {
+            key: "session-secret",
+            file: "\"a-secret-of-at-least-thirty-two-bytes!!\"",
+            env: SECRET,
+            took: |c| c.session_secret.as_ref().map(|s| s.expose_secret()) == Some(SECRET),
+        },
+        Sample {
+            key: "site-root",
+            file: "\"/srv/site\"",
+            env: "/srv/site",
+            took: |c| c.site_root == "/srv/site",
+        },
+        Sample {
+            key: "presence-grace-ms",
+            file: "1500",
+            env: "1500",
+            took: |c| c.presence_grace == Duration::from_millis(1500),
+        },
+        Sample {
+            key: "presence-ttl-ms",
+            file: "7000",
+            env: "7000",
+            took: |c| c.presence_ttl == Duration::from_millis(7000),
+        },
+        Sample {
+            key: "change-window",
+            file: "4",
+            env: "4",
+            took: |c| c.change_window == 4,
+        },
+        Sample {
+            key: "change-max-age-secs",
+            file: "60",
+            env: "60",
+            took: |c| c.change_max_age == Duration::from_secs(60),
+        },
+        Sample {
+            key: "stream-buffer",
+            file: "7",
+            env: "7",
+            took: |c| c.stream_buffer == 7,
+        },
+        Sample {
+            key: "fanout-threads",
+            file: "3",
+            env: "3",
+            took: |c| c.fanout_threads == Some(3),
+        },
+        Sample {
+            key: "heartbeat-ms",
+            file: "250",
+            env: "250",
+            took: |c| c.heartbeat == Duration::from_millis(250),
+        },
+        Sample {
+            key: "direct-streams",
+            file: "false",
+            env: "false",
+            took: |c| !c.direct_streams,
+        },
+    ]
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn every_setting_has_a_sample_here() {
+    let mut sampled: Vec<&str> = samples().iter().map(|s| s.key).collect();
+    let mut keys = Config::keys().to_vec();
+    sampled.sort_unstable();
+    keys.sort_unstable();
+    assert_eq!(sampled, keys);
+}
+
+#[test]
+fn every_setting_is_read_from_the_file() {
+    for sample in samples() {
+        let config = Config::from_sources(&format!("{} = {}", sample.key, sample.file), no_env)
+            .unwrap_or_else(|e| panic!("{}: {e:#}", sample.key));
+        assert!((sample.took)(&config), "{} from the file", sample.key);
+        assert!(
+            !(sample.took)(&Config::default()),
+            "{}: not the default",
+            sample.key
+        );
+    }
+}
+
+#[test]
+fn every_setting_is_read_from_its_environment_variable() {
+    for sample in samples() {
+        let name = env_name(sample.key);
+        let var = |asked: &str| (asked == name).then(|| sample.env.to_owned());
+        let config = Config::from_sources("", var).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        assert!((sample.took)(&config), "{name}");
+    }
+}
+
+#[test]
+fn the_environment_overrides_the_file_which_overrides_the_defaults() {
+    let file = "site-addr = \"0.0.0.0:8080\"\ndatabase-url = \"sqlite://x.db\"\n";
+    let config = Config::from_sources(file, |name| {
+        (name == "DATABASE_URL").then(|| "postgres://db/rhizom".to_owned())
+    })
+    .unwrap();
+    assert_eq!(config.database_url, "postgres://db/rhizom");
+    assert_eq!(config.site_addr.port(), 8080);
+    assert_eq!(config.change_window, Config::default().change_window);
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    let config =
+        Config::from_sources("", |name| (name == "DATABASE_URL").then(String::new)).unwrap();
+    assert_eq!(config.database_url, Config::default().database_url);
+}
+
+#[test]
+fn an_unknown_key_in_the_file_is_an_error() {
+    assert!(Config::from_sources("databse-url = \"x\"", no_env).is_err());
+}
+
+#[test]
+fn a_bad_value_in_the_environment_is_an_error_naming_its_variable() {
+    for (name, bad) in [
+        ("LEPTOS_SITE_ADDR", "nowhere"),
+        ("RHIZOM_CHANGE_WINDOW", "many"),
+        ("RHIZOM_DIRECT_STREAMS", "perhaps"),
+    ] {
+        let error = Config::from_sources("", |asked| (asked == name).then(|| bad.to_owned()))
+            .expect_err(name);
+        assert!(format!("{error:#}").contains(name), "{error:#}");
+    }
+}
+
+#[test]
+fn the_session_secret_is_never_shown() {
+    let config = Config::from_sources("", |name| {
+        (name == "RHIZOM_SESSION_SECRET").then(|| SECRET.to_owned())
+    })
+    .unwrap();
+    assert!(!format!("{config:?}").contains(SECRET));
+}
+
+#[test]
+fn the_docs_list_every_setting_with_its_variable() {
+    let docs = [
+        include_str!("../../../README.md"),
+        include_str!("../../../docs/SYNC.md"),
+    ]
+    .concat();
+    for key in Config::keys() {
+        let row = docs
+            .lines()
+            .find(|line| line.starts_with('|') && line.contains(&format!("`{key}`")))
+            .unwrap_or_else(|| panic!("no table row for `{key}` in README.md or docs/SYNC.md"));
+        assert!(
+            row.contains(&format!("`{}`", env_name(key))),
+            "the row for `{key}` names {}: {row}",
+            env_name(key)
+        );
+    }
+}

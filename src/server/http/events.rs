@@ -1,0 +1,78 @@
+//! `GET /api/spaces/{id}/events` (the live stream, SSE) and `GET /api/spaces/{id}/changes`
+//! (the same answer as one JSON document, for polling).
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::extract::parse_id;
+use crate::model::ApiError;
+use crate::server::live::opening::{Opening, open};
+use crate::server::live::stream::LiveStream;
+use crate::server::ops;
+use crate::server::state::AppState;
+use crate::sync::{Change, Changes, Delta};
+
+#[derive(Deserialize)]
+pub(super) struct AfterQuery {
+    after: Option<String>,
+}
+
+/// The cursor of a request: `Last-Event-ID` (newer, sent by a reconnecting `EventSource`),
+/// else `?after=`.
+fn cursor<'a>(headers: &'a HeaderMap, query: &'a AfterQuery) -> Option<&'a str> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .or(query.after.as_deref())
+}
+
+/// GET /api/spaces/{id}/events — the live stream (docs/SYNC.md). A signed-in viewer is
+/// online in the space while it is open.
+pub(super) async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<AfterQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let space_id = parse_id(&id)?;
+    let viewer = ops::session::current(&state, &headers)
+        .await?
+        .map(|me| me.id);
+    let cursor = cursor(&headers, &query);
+    let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
+    Ok(stream.into_response())
+}
+
+/// GET /api/spaces/{id}/changes?after= — the same answer as the stream, as one JSON document.
+pub(super) async fn changes(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<AfterQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let space_id = parse_id(&id)?;
+    let answer = match open(&state.db, &state.live, space_id, query.after.as_deref()).await? {
+        Opening::Reset(snapshot) => Changes::Reset(snapshot),
+        Opening::CatchUp { position, deltas } => Changes::Deltas {
+            epoch: state.live.epoch.to_string(),
+            position,
+            deltas: deltas
+                .into_iter()
+                .map(|delta| {
+                    let change = serde_json::from_str::<Change>(delta.change.as_str())?;
+                    Ok(Delta {
+                        pos: delta.pos,
+                        prev: delta.prev,
+                        change,
+                    })
+                })
+                .collect::<Result<_, serde_json::Error>>()
+                .map_err(|error| {
+                    tracing::error!(%error, "a logged change does not parse");
+                    ApiError::internal()
+                })?,
+        },
+    };
+    Ok(axum::Json(answer))
+}

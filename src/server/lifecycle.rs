@@ -1,0 +1,136 @@
+//! A server's life: connect the database and start live sync, bind and serve in the
+//! background ([`start`]), stop gracefully ([`Running::stop`]); [`run`] does it until a signal.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use leptos::config::LeptosOptions;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::config::Config;
+use super::db::{self, Db};
+use super::listen;
+use super::live::{self, LiveSync};
+use super::router;
+use super::session::SessionKey;
+use super::state::AppState;
+
+/// Connects the database (migrating it), loads the session key, starts live sync.
+async fn connect(config: &Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url).await?;
+    let secret = config.session_secret.as_ref().map(|s| s.expose_secret());
+    let sessions = SessionKey::load(&db, secret).await?;
+    let live = LiveSync::start(&db, config).await?;
+    // On PostgreSQL other nodes may write too: hear of their changes.
+    if db::is_postgres_url(&config.database_url) {
+        live::notify::spawn_listener(&config.database_url, live.clone())?;
+    }
+    let leptos = LeptosOptions::builder()
+        .output_name("rhizom")
+        .site_root(config.site_root.as_str())
+        .site_addr(config.site_addr)
+        .build();
+    Ok(AppState {
+        db,
+        sessions,
+        leptos,
+        live,
+    })
+}
+
+/// A server running in the background; dropping it shuts it down.
+pub struct Running {
+    pub addr: SocketAddr,
+    live: Arc<LiveSync>,
+    stats: Arc<listen::Stats>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// What the front door has done so far (see `listen`).
+    pub fn front_door(&self) -> listen::FrontDoorCounts {
+        self.stats.counts()
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.live.shut_down();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.context("the server task panicked")?;
+        Ok(())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.live.shut_down();
+        self.task.abort();
+    }
+}
+
+/// Binds `config.site_addr` (port 0 picks a free one) and serves in a background task.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let state = connect(&config).await?;
+    let live = state.live.clone();
+    let listener = TcpListener::bind(config.site_addr)
+        .await
+        .with_context(|| format!("listening on {}", config.site_addr))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let stats = Arc::new(listen::Stats::default());
+    let door = listen::FrontDoor {
+        app: router::app(state),
+        stats: stats.clone(),
+        direct_streams: config.direct_streams,
+    };
+    let task = tokio::spawn(door.serve(listener, async {
+        let _ = rx.await;
+    }));
+    Ok(Running {
+        addr,
+        live,
+        stats,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let database = redact(&config.database_url);
+    let running = start(config).await?;
+    tracing::info!(%database, "rhizom listening on http://{}", running.addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// A database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}

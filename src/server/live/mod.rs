@@ -1,0 +1,112 @@
+//! Live sync, server side (docs/SYNC.md). Every change gets the space's next position in the
+//! transaction that makes it ([`recorder`]); after commit the [`hub`] fans the delta out,
+//! serialized once ([`event`], [`frame`]), to every stream's [`sink`] of the space; a
+//! [`stream`] opens with the catch-up or reset of [`opening`]; [`presence`] tracks who has a
+//! live stream where; [`notify`] carries positions between nodes on PostgreSQL;
+//! [`housekeeping`] renews presence and prunes the log.
+
+pub(crate) mod event;
+pub(crate) mod frame;
+mod housekeeping;
+pub(crate) mod hub;
+pub(crate) mod notify;
+pub(crate) mod opening;
+pub(crate) mod presence;
+mod recorder;
+pub(crate) mod sink;
+pub(crate) mod stream;
+
+use std::sync::Arc;
+
+use rand::RngCore;
+use uuid::Uuid;
+
+pub(crate) use recorder::Recorder;
+
+use crate::model::Timestamp;
+use crate::server::config::Config;
+use crate::server::db::{self, Db};
+
+/// Everything live sync needs, shared by the whole server.
+#[derive(Debug)]
+pub(crate) struct LiveSync {
+    /// This database's epoch: the first half of every cursor.
+    pub epoch: Arc<str>,
+    pub hub: Arc<hub::Hub>,
+    pub presence: presence::PresenceTracker,
+    /// The server's settings (the change window, heartbeat, presence periods …).
+    pub config: Arc<Config>,
+    /// This process, for presence rows.
+    pub node_id: Uuid,
+    /// Flips to `true` when the server shuts down: live streams end, background work stops.
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl LiveSync {
+    /// Loads (or creates) the epoch and starts the presence and pruning background work.
+    pub async fn start(db: &Db, config: &Config) -> anyhow::Result<Arc<LiveSync>> {
+        let config = Arc::new(config.clone());
+        let mut fresh = [0u8; 8];
+        rand::rng().fill_bytes(&mut fresh);
+        let mut tx = db.begin().await?;
+        let epoch = db::settings::get_or_create(tx.exec(), "epoch", &fresh).await?;
+        tx.commit().await?;
+        let epoch: Arc<str> = epoch
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into();
+        let shards = config
+            .fanout_threads
+            .unwrap_or_else(|| tokio::runtime::Handle::current().metrics().num_workers());
+        let hub = Arc::new(hub::Hub::new(
+            db.clone(),
+            epoch.clone(),
+            config.stream_buffer,
+            shards,
+        ));
+        let node_id = Uuid::new_v4();
+        let store = presence::PresenceRows::new(db.clone(), hub.clone(), node_id, config.clone());
+        let presence = presence::PresenceTracker::new(config.presence_grace, Arc::new(store));
+        let shutdown = tokio::sync::watch::Sender::new(false);
+        let live = Arc::new(LiveSync {
+            epoch,
+            hub,
+            presence,
+            config,
+            node_id,
+            shutdown,
+        });
+        housekeeping::spawn(db.clone(), live.clone());
+        Ok(live)
+    }
+
+    /// Ends every live stream (clients resume by cursor, on this node or another) and stops
+    /// the background work, so a graceful shutdown does not wait on streams that never end.
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once [`LiveSync::shut_down`] has been called.
+    pub fn shutting_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|down| *down).await;
+        }
+    }
+
+    /// Presence rows renewed after this are live.
+    pub fn presence_cutoff(&self) -> Timestamp {
+        presence_cutoff(Timestamp::now(), &self.config)
+    }
+
+    /// A recorder for the changes of one transaction.
+    pub fn recorder(&self) -> Recorder {
+        Recorder::new(self.hub.clone(), self.config.change_window)
+    }
+}
+
+/// `now` minus the presence TTL: presence rows renewed after it are live.
+pub(crate) fn presence_cutoff(now: Timestamp, config: &Config) -> Timestamp {
+    Timestamp(now.0 - config.presence_ttl.as_micros() as i64)
+}

@@ -1,0 +1,142 @@
+//! What a client gets when it connects: the exact catch-up after its cursor, or a reset with
+//! the space's state — decided and read in one consistent database snapshot.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use super::LiveSync;
+use super::event::{ChangeJson, DeltaJson};
+use crate::model::{ApiError, Being, Limit};
+use crate::server::db::{Db, Exec, beings, changes, intentions, presence};
+use crate::server::ops::beings::find_space;
+use crate::server::ops::intentions::encode_cursor;
+use crate::sync::{BeingState, Cursor, ResetReason, Snapshot};
+
+/// Catch-up or reset; either way the client is at `position` afterwards.
+pub(crate) enum Opening {
+    /// The deltas after the cursor, in order.
+    CatchUp {
+        position: u64,
+        deltas: Vec<DeltaJson>,
+    },
+    Reset(Snapshot),
+}
+
+impl Opening {
+    pub fn position(&self) -> u64 {
+        match self {
+            Opening::CatchUp { position, .. } => *position,
+            Opening::Reset(snapshot) => snapshot.position,
+        }
+    }
+}
+
+/// Decides between catch-up and reset for `cursor` (the raw `Last-Event-ID` or `after`).
+pub(crate) async fn open(
+    db: &Db,
+    live: &LiveSync,
+    space_id: Uuid,
+    cursor: Option<&str>,
+) -> Result<Opening, ApiError> {
+    let mut tx = db.begin_snapshot().await?;
+    let space = find_space(tx.exec(), space_id).await?;
+    let window = changes::window(tx.exec(), space_id).await?;
+    let reason = match cursor.map(str::parse::<Cursor>) {
+        None => ResetReason::Initial,
+        Some(Err(_)) => ResetReason::Invalid,
+        Some(Ok(c)) if *c.epoch != *live.epoch => ResetReason::Epoch,
+        Some(Ok(c)) if c.position > window.position => ResetReason::Ahead,
+        Some(Ok(c)) if c.position < window.floor => ResetReason::Expired,
+        Some(Ok(c)) => {
+            let rows = changes::after(tx.exec(), space_id, c.position).await?;
+            tx.commit().await?;
+            let rows = rows
+                .into_iter()
+                .map(|(at, text)| Ok((at, ChangeJson::from_log(text)?)))
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            let deltas = DeltaJson::chain(c.position, rows);
+            return Ok(Opening::CatchUp {
+                position: deltas.last().map_or(c.position, |d| d.pos),
+                deltas,
+            });
+        }
+    };
+    let snapshot = read_snapshot(tx.exec(), live, space, window.position, reason).await?;
+    tx.commit().await?;
+    Ok(Opening::Reset(snapshot))
+}
+
+/// The space's state now, as a reset carries it (what the space page starts from).
+pub(crate) async fn snapshot(
+    db: &Db,
+    live: &LiveSync,
+    space_id: Uuid,
+) -> Result<Snapshot, ApiError> {
+    let mut tx = db.begin_snapshot().await?;
+    let space = find_space(tx.exec(), space_id).await?;
+    let window = changes::window(tx.exec(), space_id).await?;
+    let snapshot = read_snapshot(
+        tx.exec(),
+        live,
+        space,
+        window.position,
+        ResetReason::Initial,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(snapshot)
+}
+
+/// The beings in the space with whether each is online, the newest page of intentions and
+/// the names of their authors who are not here, at `position`.
+async fn read_snapshot(
+    mut ex: Exec<'_>,
+    live: &LiveSync,
+    space: Being,
+    position: u64,
+    reason: ResetReason,
+) -> Result<Snapshot, ApiError> {
+    let space_id = space.id;
+    let in_space = beings::list_in(ex.reborrow(), space_id).await?;
+    let online: HashSet<Uuid> =
+        presence::online_in(ex.reborrow(), space_id, live.presence_cutoff())
+            .await?
+            .into_iter()
+            .collect();
+    let limit = Limit::DEFAULT.get();
+    let mut recent = intentions::page(ex.reborrow(), space_id, None, limit + 1).await?;
+    let has_more = recent.len() > limit as usize;
+    recent.truncate(limit as usize);
+    let more = if has_more {
+        recent.last().map(encode_cursor)
+    } else {
+        None
+    };
+    let present: HashSet<Uuid> = in_space.iter().map(|b| b.id).collect();
+    let mut absent: Vec<Uuid> = recent
+        .iter()
+        .map(|i| i.owner_id)
+        .filter(|id| !present.contains(id))
+        .collect();
+    absent.sort_unstable();
+    absent.dedup();
+    let authors = beings::get_many(ex, &absent).await?;
+    let beings = in_space
+        .into_iter()
+        .map(|being| BeingState {
+            online: online.contains(&being.id),
+            being,
+        })
+        .collect();
+    Ok(Snapshot {
+        epoch: live.epoch.to_string(),
+        position,
+        reason,
+        space,
+        beings,
+        intentions: recent,
+        more,
+        authors,
+    })
+}

@@ -1,0 +1,191 @@
+//! One live stream: how it opens (subscribe, then read the catch-up or reset, then come
+//! online), and how its frames reach the client — written to its socket by the front door and
+//! the hub ([`LiveStream::write_to`]), or pulled through hyper when it arrived behind another
+//! request on its connection ([`LiveStream::next_chunk`]).
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use tokio::net::TcpStream;
+use tokio::time::{Instant, Interval, MissedTickBehavior, timeout_at};
+use uuid::Uuid;
+
+use super::LiveSync;
+use super::event::opening_text;
+use super::frame::{EventFrame, Framing};
+use super::hub::Subscription;
+use super::opening::open;
+use super::presence::PresenceGuard;
+use super::sink::{Flushed, Popped, Sink};
+use crate::model::ApiError;
+use crate::server::db::Db;
+use crate::server::locks::lock;
+
+/// The live part of one stream: its place in the fan-out, its heartbeat, and what ends it.
+pub(crate) struct LiveStream {
+    subscription: Subscription,
+    heartbeat: Interval,
+    /// Resolves when the server shuts down: the stream ends so the shutdown can finish.
+    shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
+    _presence: Option<PresenceGuard>,
+}
+
+/// How a stream written to its socket ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum StreamEnd {
+    /// By the server (shutdown, the client too far behind, the space deleted) at a frame's
+    /// end: the response can be finished properly.
+    Finished,
+    /// The client went away, or the stream was stopped inside a frame: close, nothing more.
+    Dropped,
+}
+
+impl LiveStream {
+    /// Opens a stream of `space_id` for `viewer` (anonymous: `None`) from `cursor` (the raw
+    /// `Last-Event-ID` or `after`): subscribe first, so nothing committed from here on can be
+    /// missed, then read the opening, then count the viewer in.
+    pub async fn open(
+        live: &LiveSync,
+        db: &Db,
+        space_id: Uuid,
+        viewer: Option<Uuid>,
+        cursor: Option<&str>,
+    ) -> Result<LiveStream, ApiError> {
+        let subscription = live.hub.subscribe(space_id).await?;
+        let opening = open(db, live, space_id, cursor).await?;
+        let presence = match viewer {
+            Some(being_id) => Some(live.presence.connect(space_id, being_id).await),
+            None => None,
+        };
+        subscription.sink.open(
+            opening.position(),
+            EventFrame::raw(opening_text(&live.epoch, &opening).as_bytes()),
+        );
+        // Half the period: a heartbeat goes out once nothing was written for a whole period.
+        let period = (live.config.heartbeat / 2).max(Duration::from_millis(5));
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Ok(LiveStream {
+            subscription,
+            heartbeat,
+            shutdown: Box::pin(live.shutting_down()),
+            _presence: presence,
+        })
+    }
+
+    /// The stream as an HTTP response. Its live part is there twice over: as the body, for
+    /// hyper, and as a [`StreamHandoff`] extension, which the front door takes to write the
+    /// stream to its socket itself.
+    pub fn into_response(self) -> Response {
+        let handoff = StreamHandoff(Arc::new(Mutex::new(Some(self))));
+        let pulled = handoff.clone();
+        let body = futures_util::stream::once(async move { pulled.take() })
+            .filter_map(std::future::ready)
+            .flat_map(|live| {
+                futures_util::stream::unfold(live, |mut live| async move {
+                    live.next_chunk()
+                        .await
+                        .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), live))
+                })
+            });
+        let mut response = Body::from_stream(body).into_response();
+        response.extensions_mut().insert(handoff);
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+        response
+    }
+
+    fn sink(&self) -> &Sink {
+        &self.subscription.sink
+    }
+
+    /// Writes the stream to `socket` until it ends: the opening and anything queued by this
+    /// task, every other frame by the hub as it publishes. `gone` resolves when the client
+    /// has gone away. A socket that stays full, taking nothing, for `write_timeout` ends the
+    /// stream.
+    pub async fn write_to(
+        mut self,
+        socket: Arc<TcpStream>,
+        framing: Framing,
+        gone: impl Future<Output = ()>,
+        write_timeout: Duration,
+    ) -> io::Result<StreamEnd> {
+        let mut gone = std::pin::pin!(gone);
+        self.sink().attach(socket.clone(), framing);
+        // When the socket, full and taking nothing, stops this stream for good.
+        let mut deadline: Option<Instant> = None;
+        loop {
+            match self.sink().flush()? {
+                Flushed::Ended => return Ok(StreamEnd::Finished),
+                Flushed::Done => deadline = None,
+                Flushed::Blocked { moved } => {
+                    if moved || deadline.is_none() {
+                        deadline = Some(Instant::now() + write_timeout);
+                    }
+                }
+            }
+            tokio::select! {
+                () = self.subscription.sink.woken() => {}
+                ready = timeout_at(deadline.unwrap_or_else(Instant::now), socket.writable()),
+                    if deadline.is_some() =>
+                {
+                    ready.map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")
+                    })??;
+                }
+                _ = self.heartbeat.tick() => {
+                    self.subscription.sink.heartbeat_due();
+                }
+                () = &mut gone => return Ok(StreamEnd::Dropped),
+                () = &mut self.shutdown => {
+                    let cut = self.subscription.sink.detach();
+                    return Ok(if cut { StreamEnd::Dropped } else { StreamEnd::Finished });
+                }
+            }
+        }
+    }
+
+    /// The next chunk for a stream served through hyper: every frame waiting, or a
+    /// heartbeat. `None` ends the stream (shutdown, too far behind, the space deleted); the
+    /// client resumes with its cursor.
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        loop {
+            match self.sink().pop() {
+                Popped::Bytes(bytes) => return Some(bytes),
+                Popped::Ended => return None,
+                Popped::Empty => {}
+            }
+            tokio::select! {
+                () = self.subscription.sink.woken() => {}
+                _ = self.heartbeat.tick() => {
+                    self.subscription.sink.heartbeat_due();
+                }
+                _ = &mut self.shutdown => return None,
+            }
+        }
+    }
+}
+
+/// The live part of a stream's response, taken once by whoever serves it: the front door
+/// (written directly) or hyper (pulled through the body).
+#[derive(Clone)]
+pub(crate) struct StreamHandoff(Arc<Mutex<Option<LiveStream>>>);
+
+impl StreamHandoff {
+    /// The stream, unless it was taken already.
+    pub fn take(&self) -> Option<LiveStream> {
+        lock(&self.0).take()
+    }
+}
