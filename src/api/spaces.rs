@@ -35,13 +35,13 @@ pub async fn create_space(name: String) -> Result<Being, ApiError> {
 /// Load a space; a signed-in guest walks into it, as into a room.
 #[server(prefix = "/rpc")]
 pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
-    use crate::server::live::opening::snapshot;
+    use crate::server::live::opening::current_snapshot;
     use crate::server::{context, ops};
     let state = context::state()?;
     let me = match context::current().await? {
         Some(me) => Some(ops::beings::enter(&state, &me, space_id).await?),
         None => None,
     };
-    let snapshot = snapshot(&state.db, &state.live, space_id).await?;
+    let snapshot = current_snapshot(&state.db, &state.live, space_id).await?;
     Ok(SpaceView { snapshot, me })
 }

@@ -15,14 +15,14 @@ use anyhow::Context;
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
 
-/// The server's settings. `Debug` shows no secret.
+/// The server's settings. `Debug` shows no secret (nor the database's password).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
     /// Where to listen.
     pub site_addr: SocketAddr,
     /// `sqlite://…` or `postgres://…`.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// Key for session cookies; generated and kept in the database when absent.
     pub session_secret: Option<SecretString>,
     /// The built site: wasm, js, css, public assets.
@@ -55,7 +55,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             site_addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            database_url: "sqlite://data/rhizom.db".to_owned(),
+            database_url: DatabaseUrl("sqlite://data/rhizom.db".to_owned()),
             session_secret: None,
             site_root: "target/site".to_owned(),
             presence_grace: Duration::from_secs(10),
@@ -72,7 +72,7 @@ impl Default for Config {
 
 /// The environment variable that overrides `key` of the settings file: `RHIZOM_` and the key
 /// in capitals, but for the three that Leptos and SQLx conventions name.
-pub fn env_name(key: &str) -> String {
+pub(crate) fn env_name(key: &str) -> String {
     match key {
         "site-addr" => "LEPTOS_SITE_ADDR".to_owned(),
         "site-root" => "LEPTOS_SITE_ROOT".to_owned(),
@@ -83,7 +83,7 @@ pub fn env_name(key: &str) -> String {
 
 impl Config {
     /// Every key of the settings file, as serde names them.
-    pub fn keys() -> &'static [&'static str] {
+    pub(crate) fn keys() -> &'static [&'static str] {
         serde_aux::serde_introspection::serde_introspect::<Config>()
     }
 
@@ -103,7 +103,7 @@ impl Config {
     pub fn for_tests(database_url: impl Into<String>) -> Config {
         Config {
             site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            database_url: database_url.into(),
+            database_url: DatabaseUrl(database_url.into()),
             ..Config::default()
         }
     }
@@ -152,6 +152,40 @@ fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
         anyhow::bail!("not a valid {key}");
     }
     Err(anyhow::Error::new(error).context(format!("not a valid {key}")))
+}
+
+/// A database URL, which may hold a password: shown (`Debug`, `Display`) without it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL itself, password and all: for connecting, never for logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Does it name a PostgreSQL database (rather than a SQLite file)?
+    pub fn is_postgres(&self) -> bool {
+        self.0.starts_with("postgres://") || self.0.starts_with("postgresql://")
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                write!(f, "{}://…{}", &self.0[..scheme], &self.0[at..])
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\"{self}\"")
+    }
 }
 
 fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {

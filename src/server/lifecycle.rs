@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::config::Config;
-use super::db::{self, Db};
+use super::db::Db;
 use super::listen;
 use super::live::{self, LiveSync};
 use super::router;
@@ -20,14 +20,14 @@ use super::session::SessionKey;
 use super::state::AppState;
 
 /// Connects the database (migrating it), loads the session key, starts live sync.
-async fn connect(config: &Config) -> anyhow::Result<AppState> {
+async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
     let secret = config.session_secret.as_ref().map(|s| s.expose_secret());
     let sessions = SessionKey::load(&db, secret).await?;
-    let live = LiveSync::start(&db, config).await?;
+    let live = LiveSync::start(&db, config.clone()).await?;
     // On PostgreSQL other nodes may write too: hear of their changes.
-    if db::is_postgres_url(&config.database_url) {
-        live::notify::spawn_listener(&config.database_url, live.clone())?;
+    if config.database_url.is_postgres() {
+        live::notify::spawn_listener(config.database_url.expose(), live.clone())?;
     }
     let leptos = LeptosOptions::builder()
         .output_name("rhizom")
@@ -77,7 +77,8 @@ impl Drop for Running {
 
 /// Binds `config.site_addr` (port 0 picks a free one) and serves in a background task.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
-    let state = connect(&config).await?;
+    let config = Arc::new(config);
+    let state = connect(config.clone()).await?;
     let live = state.live.clone();
     let listener = TcpListener::bind(config.site_addr)
         .await
@@ -104,7 +105,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let database = redact(&config.database_url);
+    let database = config.database_url.to_string();
     let running = start(config).await?;
     tracing::info!(%database, "rhizom listening on http://{}", running.addr);
     shutdown_signal().await;
@@ -125,12 +126,4 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
-}
-
-/// A database URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
-        _ => url.to_owned(),
-    }
 }

@@ -26,7 +26,7 @@ mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::Config;
+pub use config::{Config, DatabaseUrl};
 pub use lifecycle::{Running, run, start};
 pub use listen::FrontDoorCounts;
 pub use telemetry::init_tracing;

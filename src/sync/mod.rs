@@ -80,6 +80,9 @@ pub enum ResetReason {
     Ahead,
     /// Not a cursor at all.
     Invalid,
+    /// A reason this client does not know yet (a newer server): a reset all the same.
+    #[serde(other)]
+    Other,
 }
 
 /// The state of a space at one position: what a `reset` carries.

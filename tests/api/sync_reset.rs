@@ -3,9 +3,11 @@
 
 use reqwest::Client;
 use serde_json::Value;
+use sqlx::Connection;
+use uuid::Uuid;
 
 use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app, spawn_app_with};
-use crate::sse::{Catchup, Sse, WAIT};
+use crate::sse::{Catchup, Next, Sse, WAIT};
 use crate::sync_common::{assert_chain, epoch_of, other_epoch, position_of, without_online};
 
 on_both_backends!(
@@ -15,6 +17,7 @@ on_both_backends!(
     a_position_the_space_has_not_reached_is_an_ahead_reset,
     a_cursor_that_is_not_a_cursor_is_an_invalid_reset_never_an_error,
     a_cursor_older_than_the_window_is_an_expired_reset,
+    a_log_row_that_is_not_a_change_ends_the_streams_behind_it_and_resets_them,
 );
 
 /// A space with a bot, a document and a short conversation by two guests.
@@ -237,4 +240,78 @@ async fn a_cursor_older_than_the_window_is_an_expired_reset(backend: Backend) {
         let catchup = connect(&app, &space, &recent, in_query).await;
         assert_eq!(catchup.expect_catchup(position_of(&recent)), &live[18..]);
     }
+}
+
+/// Writes a row into the space's change log that is not a change (as a bug, a hand edit or a
+/// newer server gone wrong might), at the space's next position.
+async fn write_a_row_that_is_not_a_change(app: &TestApp, space: &str) {
+    let space = Uuid::parse_str(space).expect("a space id");
+    let bump = "UPDATE space_positions SET position = position + 1 WHERE space_id = $1";
+    let insert = "INSERT INTO changes (space_id, position, entity, entity_id, change, created_at) \
+                  SELECT space_id, position, 'intention', $2, 'not a change', 0 \
+                  FROM space_positions WHERE space_id = $1";
+    let noise = Uuid::new_v4();
+    match app.backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(bump)
+                .bind(space)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let query = sqlx::query(insert).bind(space).bind(noise);
+            query.execute(&mut conn).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .unwrap();
+            sqlx::query(bump)
+                .bind(space)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let query = sqlx::query(insert).bind(space).bind(noise);
+            query.execute(&mut conn).await.unwrap();
+        }
+    }
+}
+
+async fn a_log_row_that_is_not_a_change_ends_the_streams_behind_it_and_resets_them(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let (ada, space) = garden(&app).await;
+    let mut sse = app.subscribe(&app.anon, &space, None).await;
+    let before = sse.until_live().await.cursor();
+    write_a_row_that_is_not_a_change(&app, &space).await;
+    // The next change comes after the bad row: the hub reads the log to fill the gap.
+    app.post_intention(&ada, &space, "after the bad row").await;
+    loop {
+        match sse.next(WAIT).await {
+            Next::End => break,
+            Next::Event(event) => panic!("the stream cannot follow on past the bad row: {event:?}"),
+            Next::Timeout => panic!("the stream fell silent instead of ending"),
+        }
+    }
+    // Resuming from before the bad row cannot be proven: a reset with everything since.
+    let resumed = connect(&app, &space, &before, false).await;
+    let reset = resumed.expect_reset("expired");
+    let said: Vec<&str> = reset["intentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["content"].as_str())
+        .collect();
+    assert_eq!(said.first(), Some(&"after the bad row"), "{said:?}");
+    // And the space goes on: a stream from there gets the next change.
+    let mut sse = app
+        .subscribe(&app.anon, &space, Some(&resumed.cursor()))
+        .await;
+    sse.until_live().await;
+    app.post_intention(&ada, &space, "later").await;
+    let delta = sse.next_op("intention_upsert", WAIT).await;
+    assert_eq!(delta.data["intention"]["content"], "later");
 }

@@ -16,6 +16,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+
+use crate::server::config::DatabaseUrl;
 use sqlx::Transaction;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, Postgres};
@@ -23,11 +25,6 @@ use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-
-/// Does this `DATABASE_URL` name a PostgreSQL database (rather than a SQLite file)?
-pub fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
 
 /// A pool on one engine.
 #[derive(Clone, Debug)]
@@ -109,8 +106,9 @@ pub struct Db {
 
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
-    pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        if is_postgres_url(url) {
+    pub async fn connect(database_url: &DatabaseUrl) -> anyhow::Result<Db> {
+        let url = database_url.expose();
+        if database_url.is_postgres() {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))

@@ -1,5 +1,5 @@
 //! Values generated once per database and shared by every node on it (the session key, the
-//! sync epoch).
+//! epoch of cursors).
 
 use super::{Exec, on_exec};
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::extract::parse_id;
 use crate::model::ApiError;
-use crate::server::live::opening::{Opening, open};
+use crate::server::live::opening::Opening;
 use crate::server::live::stream::LiveStream;
 use crate::server::ops;
 use crate::server::state::AppState;
@@ -52,27 +52,28 @@ pub(super) async fn changes(
     Query(query): Query<AfterQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let space_id = parse_id(&id)?;
-    let answer = match open(&state.db, &state.live, space_id, query.after.as_deref()).await? {
-        Opening::Reset(snapshot) => Changes::Reset(snapshot),
-        Opening::CatchUp { position, deltas } => Changes::Deltas {
-            epoch: state.live.epoch.to_string(),
-            position,
-            deltas: deltas
-                .into_iter()
-                .map(|delta| {
-                    let change = serde_json::from_str::<Change>(delta.change.as_str())?;
-                    Ok(Delta {
-                        pos: delta.pos,
-                        prev: delta.prev,
-                        change,
+    let answer =
+        match Opening::read(&state.db, &state.live, space_id, query.after.as_deref()).await? {
+            Opening::Reset(snapshot) => Changes::Reset(snapshot),
+            Opening::CatchUp { position, deltas } => Changes::Deltas {
+                epoch: state.live.epoch.to_string(),
+                position,
+                deltas: deltas
+                    .into_iter()
+                    .map(|delta| {
+                        let change = serde_json::from_str::<Change>(delta.change.as_str())?;
+                        Ok(Delta {
+                            pos: delta.pos,
+                            prev: delta.prev,
+                            change,
+                        })
                     })
-                })
-                .collect::<Result<_, serde_json::Error>>()
-                .map_err(|error| {
-                    tracing::error!(%error, "a logged change does not parse");
-                    ApiError::internal()
-                })?,
-        },
-    };
+                    .collect::<Result<_, serde_json::Error>>()
+                    .map_err(|error| {
+                        tracing::error!(%error, "a logged change does not parse");
+                        ApiError::internal()
+                    })?,
+            },
+        };
     Ok(axum::Json(answer))
 }

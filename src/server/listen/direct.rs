@@ -20,9 +20,9 @@ use tokio::time::{Instant, timeout_at};
 use tower::ServiceExt;
 
 use super::Stats;
-use super::http1::{BodyFraming, chunk_size_line, parse_request_head, response_head};
 use super::tap::Tap;
-use crate::server::live::frame::Framing;
+use super::wire::{BodyFraming, parse_request_head, response_head};
+use crate::server::live::frame::{Framing, chunk_size_line};
 use crate::server::live::stream::{StreamEnd, StreamHandoff};
 
 /// How long a client may take to send the rest of its request head.

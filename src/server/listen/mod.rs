@@ -10,8 +10,9 @@
 //! like this:
 //!
 //! ```text
-//!                        a read arrives while no request is in flight and
-//!  ┌──────────┐          starts GET /api/spaces/{id}/events: held back      ┌─────────┐
+//!                        a read arrives while no request is in flight (nor
+//!                        a response unflushed) and starts
+//!  ┌──────────┐          GET /api/spaces/{id}/events: held back             ┌─────────┐
 //!  │ WATCHING │ ──────────────────────────────────────────────────────────▶ │ HOLDING │
 //!  └──────────┘                                                             └─────────┘
 //!       │ the server stops; a request body is dropped                            │ conn.rs sees it and
@@ -32,13 +33,14 @@
 //!                                                       closes when it ends
 //! ```
 //!
-//! A request is in flight from when hyper hands it to the app until its response is written
-//! and flushed and its body read to the end ([`conn`]'s `Counting`).
+//! A request is in flight from when hyper hands it to the app until its response body is
+//! written and its request body read to the end ([`conn`]'s `Counting`); the tap itself sees
+//! whether hyper has flushed what it wrote.
 
 mod conn;
 mod direct;
-mod http1;
 mod tap;
+mod wire;
 
 use std::future::Future;
 use std::io;
@@ -68,7 +70,8 @@ pub struct FrontDoorCounts {
     pub given_back: u64,
     /// Held reads handed back to hyper because it was in the middle of a request head.
     pub handed_back_mid_head: u64,
-    /// Event streams served directly (not through hyper).
+    /// Event-stream requests answered directly (not through hyper): with a stream, or with the
+    /// error the app gave (a space that does not exist, say).
     pub direct_streams: u64,
 }
 

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
+use serde::Deserialize;
 use serde_json::value::{RawValue, to_raw_value};
+use uuid::Uuid;
 
 use super::opening::Opening;
 use crate::sync::{Change, Cursor, LiveEvent};
@@ -33,6 +35,28 @@ impl ChangeJson {
     pub fn as_str(&self) -> &str {
         self.0.get()
     }
+
+    /// Whether the change deletes the space `space_id` itself (as [`Change::ends_space`]
+    /// says), read without parsing the rest of it: a change of a kind this server does not
+    /// know (written by a newer node) ends nothing.
+    pub fn ends_space(&self, space_id: Uuid) -> bool {
+        matches!(
+            serde_json::from_str::<ChangeOp>(self.as_str()),
+            Ok(ChangeOp::BeingDelete { id }) if id == space_id
+        )
+    }
+}
+
+/// Just enough of a change's JSON to see whether it deletes a being: its `op`, and the `id`
+/// of a `being_delete`. Named as [`Change`]'s variants are (a test holds them together).
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum ChangeOp {
+    BeingDelete {
+        id: Uuid,
+    },
+    #[serde(other)]
+    Other,
 }
 
 /// A row of the change log that is not a change: the database holds something this server
@@ -40,13 +64,6 @@ impl ChangeJson {
 #[derive(Debug, thiserror::Error)]
 #[error("a logged change is not a change")]
 pub(crate) struct LogError;
-
-impl From<LogError> for crate::model::ApiError {
-    fn from(error: LogError) -> Self {
-        tracing::error!(%error, "reading the change log");
-        crate::model::ApiError::internal()
-    }
-}
 
 /// A delta whose change is still JSON: the change at `pos`, following `prev` on the stream.
 #[derive(Clone, Debug)]
@@ -162,6 +179,28 @@ mod tests {
         let chain = DeltaJson::chain(2, [(5, delete(Uuid::nil())), (9, delete(Uuid::nil()))]);
         let links: Vec<(u64, u64)> = chain.iter().map(|d| (d.prev, d.pos)).collect();
         assert_eq!(links, [(2, 5), (5, 9)]);
+    }
+
+    #[test]
+    fn a_change_ends_its_space_only_when_it_deletes_the_space_itself() {
+        let space = Uuid::new_v4();
+        let deleted = Change::BeingDelete { id: space };
+        assert!(deleted.ends_space(space) && ChangeJson::of(&deleted).ends_space(space));
+        for other in [
+            Change::BeingDelete { id: Uuid::new_v4() },
+            Change::IntentionDelete { id: space },
+            Change::Presence {
+                being_id: space,
+                online: false,
+            },
+        ] {
+            assert!(!other.ends_space(space) && !ChangeJson::of(&other).ends_space(space));
+        }
+        let newer = ChangeJson::from_log(r#"{"op":"from_the_future","id":1}"#.to_owned());
+        assert!(
+            !newer.unwrap().ends_space(space),
+            "an unknown kind ends nothing"
+        );
     }
 
     #[test]

@@ -30,9 +30,10 @@ pub(crate) struct EventFrame {
 impl EventFrame {
     /// Bytes that are not a delta (a stream's opening, a heartbeat): no position of their own.
     pub fn raw(event: &[u8]) -> EventFrame {
-        let size = format!("{:x}\r\n", event.len());
+        let mut line = [0u8; 18];
+        let size = chunk_size_line(event.len(), &mut line);
         let mut chunk = Vec::with_capacity(size.len() + event.len() + 2);
-        chunk.extend_from_slice(size.as_bytes());
+        chunk.extend_from_slice(size);
         chunk.extend_from_slice(event);
         chunk.extend_from_slice(b"\r\n");
         EventFrame {
@@ -75,9 +76,27 @@ impl EventFrame {
     }
 }
 
+/// `{len:x}\r\n` in `buf`, without allocating: this runs once per subscriber per delta.
+pub(crate) fn chunk_size_line(len: usize, buf: &mut [u8; 18]) -> &[u8] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 16;
+    let mut rest = len;
+    loop {
+        start -= 1;
+        buf[start] = HEX[rest & 0xf];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    buf[16] = b'\r';
+    buf[17] = b'\n';
+    &buf[start..]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{EventFrame, Framing};
+    use super::{EventFrame, Framing, chunk_size_line};
 
     #[test]
     fn a_frame_is_one_http_chunk_around_its_event() {
@@ -89,5 +108,17 @@ mod tests {
             EventFrame::heartbeat().wire(Framing::Chunked),
             b"8\r\n: ping\n\n\r\n"
         );
+    }
+
+    #[test]
+    fn a_chunk_size_line_is_the_length_in_lowercase_hex() {
+        for len in [1, 9, 10, 255, 455, 65_536, usize::MAX] {
+            let mut buf = [0u8; 18];
+            assert_eq!(
+                chunk_size_line(len, &mut buf),
+                format!("{len:x}\r\n").as_bytes(),
+                "{len}"
+            );
+        }
     }
 }

@@ -27,7 +27,8 @@ use crate::sync::Change;
 /// millisecond or two): handing shards to other threads would cost more than it saves.
 const PARALLEL_FROM: usize = 256;
 
-/// A change committed on this node, as the recorder hands it over.
+/// A committed change of a space: handed over by the recorder on this node, or read from the
+/// log.
 #[derive(Clone, Debug)]
 pub(crate) struct Committed {
     pub json: ChangeJson,
@@ -45,10 +46,10 @@ impl Committed {
 
     /// A change as the log keeps it.
     fn from_log(space_id: Uuid, text: String) -> Result<Self, LogError> {
-        let change: Change = serde_json::from_str(&text).map_err(|_| LogError)?;
+        let json = ChangeJson::from_log(text)?;
         Ok(Committed {
-            ends_space: change.ends_space(space_id),
-            json: ChangeJson::from_log(text)?,
+            ends_space: json.ends_space(space_id),
+            json,
         })
     }
 }
@@ -67,7 +68,7 @@ struct Channel {
 
 #[derive(Debug, Default)]
 struct Fanout {
-    /// `None` until the first subscriber or publish reads the position from the database.
+    /// `None` until the first subscriber reads the space's position from the database.
     last: Option<u64>,
     /// The space's streams, in shares that the runtime's threads write at the same time.
     shards: Vec<Arc<Shard>>,
@@ -224,7 +225,8 @@ impl Hub {
             return Ok(());
         }
         let run = run_after(&channel.waiting, last);
-        let (frames, floor) = match run.last() {
+        // What to send, and the position a stream must have reached to follow on after it.
+        let (frames, lost_before) = match run.last() {
             Some((newest, _)) if *newest >= pos => (self.chain(last, run), 0),
             // A position in between is not here (another node wrote it, or its publish has
             // not arrived): the log has them all.
@@ -233,40 +235,51 @@ impl Hub {
                 let window = changes::window(tx.exec(), space_id).await?;
                 let rows = changes::after(tx.exec(), space_id, last).await?;
                 tx.commit().await?;
-                let rows = rows
-                    .into_iter()
-                    .map(|(at, text)| Ok((at, Committed::from_log(space_id, text)?)))
-                    .collect::<Result<Vec<_>, LogError>>()?;
+                let (rows, unreadable) = readable_run(space_id, rows);
                 // Pruned past what was sent (a long silence from other nodes): the first frame
-                // follows the floor, so the streams still at `last` end and get a reset.
-                (self.chain(last.max(window.floor), rows), window.floor)
+                // follows the floor, so the streams still before it end and get a reset. A row
+                // that is not a change cannot be passed on: nobody behind it can follow on.
+                let lost_before = unreadable.unwrap_or(window.floor);
+                (self.chain(last.max(window.floor), rows), lost_before)
             }
         };
-        if floor > last {
-            // The log no longer holds what came before `floor`: streams behind it cannot
-            // follow on, even when nothing after it is left to send.
-            for shard in &fanout.shards {
-                lock(shard).iter().for_each(|sink| sink.lost_before(floor));
-            }
-            fanout.last = Some(floor);
+        let newest = frames.last().map_or(last, |frame| frame.pos);
+        lock(&channel.waiting).retain(|&at, _| at > newest);
+        if !frames.is_empty() {
+            self.offer(space_id, channel, &fanout.shards, frames.into())
+                .await;
         }
-        let Some(newest) = frames.last() else {
-            return Ok(());
-        };
-        fanout.last = Some(newest.pos);
-        lock(&channel.waiting).retain(|&at, _| at > newest.pos);
-        let frames: Arc<[EventFrame]> = frames.into();
-        if channel.subscribers.load(Relaxed) < PARALLEL_FROM {
+        if lost_before > last {
+            // Even when nothing after it is left to send, streams behind it must end.
             for shard in &fanout.shards {
+                lock(shard)
+                    .iter()
+                    .for_each(|sink| sink.lost_before(lost_before));
+            }
+        }
+        fanout.last = Some(newest.max(lost_before));
+        Ok(())
+    }
+
+    /// Offers `frames` to every stream of the space, in order: by this task for a small space,
+    /// on a thread per shard from [`PARALLEL_FROM`] streams.
+    async fn offer(
+        &self,
+        space_id: Uuid,
+        channel: &Channel,
+        shards: &[Arc<Shard>],
+        frames: Arc<[EventFrame]>,
+    ) {
+        if channel.subscribers.load(Relaxed) < PARALLEL_FROM {
+            for shard in shards {
                 offer_all(&mut lock(shard), &frames);
             }
-            return Ok(());
+            return;
         }
         // Each shard on a thread of its own: the writes are system calls that never wait, the
         // kernel runs the threads on every core at once, and the runtime's workers stay free
         // for requests meanwhile.
-        let writers: Vec<_> = fanout
-            .shards
+        let writers: Vec<_> = shards
             .iter()
             .map(|shard| {
                 let (shard, frames) = (shard.clone(), frames.clone());
@@ -284,8 +297,22 @@ impl Hub {
                 }
             }
         }
-        Ok(())
     }
+}
+
+/// The log's rows as changes, up to the first that is not one (its position comes second).
+fn readable_run(space_id: Uuid, rows: Vec<(u64, String)>) -> (Vec<(u64, Committed)>, Option<u64>) {
+    let mut readable = Vec::with_capacity(rows.len());
+    for (at, text) in rows {
+        match Committed::from_log(space_id, text) {
+            Ok(change) => readable.push((at, change)),
+            Err(error) => {
+                tracing::error!(%space_id, at, %error, "the change log holds a row that is not a change");
+                return (readable, Some(at));
+            }
+        }
+    }
+    (readable, None)
 }
 
 /// The changes waiting right after `last`, in order, up to the first one missing. They stay
@@ -321,20 +348,35 @@ mod tests {
     use super::{Committed, Waiting, run_after};
     use crate::sync::Change;
 
-    fn waiting(positions: &[u64]) -> Waiting {
-        let change = Committed::of(Uuid::nil(), &Change::IntentionDelete { id: Uuid::nil() });
-        Waiting::new(positions.iter().map(|&p| (p, change.clone())).collect())
+    /// The change waiting at `p`: it deletes the message whose id is `p`.
+    fn change(p: u64) -> Committed {
+        let id = Uuid::from_u128(u128::from(p));
+        Committed::of(Uuid::nil(), &Change::IntentionDelete { id })
     }
 
-    fn positions(run: Vec<(u64, Committed)>) -> Vec<u64> {
-        run.into_iter().map(|(p, _)| p).collect()
+    fn waiting(positions: &[u64]) -> Waiting {
+        Waiting::new(positions.iter().map(|&p| (p, change(p))).collect())
+    }
+
+    /// Each position with the change that waited there.
+    fn sent(run: Vec<(u64, Committed)>) -> Vec<u64> {
+        run.into_iter()
+            .map(|(p, c)| {
+                assert_eq!(
+                    c.json.as_str(),
+                    change(p).json.as_str(),
+                    "the change of {p}"
+                );
+                p
+            })
+            .collect()
     }
 
     #[test]
     fn what_waits_goes_out_in_order_up_to_the_first_gap() {
         let w = waiting(&[3, 5, 6, 7, 9]);
         assert_eq!(
-            positions(run_after(&w, 4)),
+            sent(run_after(&w, 4)),
             [5, 6, 7],
             "3 was sent already; 8 is missing"
         );
@@ -342,6 +384,6 @@ mod tests {
         let left: Vec<u64> = w.lock().unwrap().keys().copied().collect();
         assert_eq!(left, [5, 6, 7, 9], "what was sent before is dropped");
         assert!(run_after(&w, 7).is_empty(), "8 is missing, so 9 must wait");
-        assert_eq!(positions(run_after(&w, 8)), [9]);
+        assert_eq!(sent(run_after(&w, 8)), [9]);
     }
 }

@@ -34,7 +34,7 @@ pub(crate) struct LiveSync {
     pub epoch: Arc<str>,
     pub hub: Arc<hub::Hub>,
     pub presence: presence::PresenceTracker,
-    /// The server's settings (the change window, heartbeat, presence periods …).
+    /// The server's settings (the change window, heartbeat, presence periods …), shared.
     pub config: Arc<Config>,
     /// This process, for presence rows.
     pub node_id: Uuid,
@@ -44,8 +44,7 @@ pub(crate) struct LiveSync {
 
 impl LiveSync {
     /// Loads (or creates) the epoch and starts the presence and pruning background work.
-    pub async fn start(db: &Db, config: &Config) -> anyhow::Result<Arc<LiveSync>> {
-        let config = Arc::new(config.clone());
+    pub async fn start(db: &Db, config: Arc<Config>) -> anyhow::Result<Arc<LiveSync>> {
         let mut fresh = [0u8; 8];
         rand::rng().fill_bytes(&mut fresh);
         let mut tx = db.begin().await?;

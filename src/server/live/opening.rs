@@ -30,45 +30,63 @@ impl Opening {
             Opening::Reset(snapshot) => snapshot.position,
         }
     }
+
+    /// Decides between catch-up and reset for `cursor` (the raw `Last-Event-ID` or `after`),
+    /// and reads it.
+    pub async fn read(
+        db: &Db,
+        live: &LiveSync,
+        space_id: Uuid,
+        cursor: Option<&str>,
+    ) -> Result<Opening, ApiError> {
+        let mut tx = db.begin_snapshot().await?;
+        let space = find_space(tx.exec(), space_id).await?;
+        let window = changes::window(tx.exec(), space_id).await?;
+        let reason = match cursor.map(str::parse::<Cursor>) {
+            None => ResetReason::Initial,
+            Some(Err(_)) => ResetReason::Invalid,
+            Some(Ok(c)) if *c.epoch != *live.epoch => ResetReason::Epoch,
+            Some(Ok(c)) if c.position > window.position => ResetReason::Ahead,
+            Some(Ok(c)) if c.position < window.floor => ResetReason::Expired,
+            Some(Ok(c)) => {
+                let rows = changes::after(tx.exec(), space_id, c.position).await?;
+                match catch_up(space_id, c.position, rows) {
+                    Some(opening) => {
+                        tx.commit().await?;
+                        return Ok(opening);
+                    }
+                    // A row the log cannot give: continuity cannot be proven from here.
+                    None => ResetReason::Expired,
+                }
+            }
+        };
+        let snapshot = read_snapshot(tx.exec(), live, space, window.position, reason).await?;
+        tx.commit().await?;
+        Ok(Opening::Reset(snapshot))
+    }
 }
 
-/// Decides between catch-up and reset for `cursor` (the raw `Last-Event-ID` or `after`).
-pub(crate) async fn open(
-    db: &Db,
-    live: &LiveSync,
-    space_id: Uuid,
-    cursor: Option<&str>,
-) -> Result<Opening, ApiError> {
-    let mut tx = db.begin_snapshot().await?;
-    let space = find_space(tx.exec(), space_id).await?;
-    let window = changes::window(tx.exec(), space_id).await?;
-    let reason = match cursor.map(str::parse::<Cursor>) {
-        None => ResetReason::Initial,
-        Some(Err(_)) => ResetReason::Invalid,
-        Some(Ok(c)) if *c.epoch != *live.epoch => ResetReason::Epoch,
-        Some(Ok(c)) if c.position > window.position => ResetReason::Ahead,
-        Some(Ok(c)) if c.position < window.floor => ResetReason::Expired,
-        Some(Ok(c)) => {
-            let rows = changes::after(tx.exec(), space_id, c.position).await?;
-            tx.commit().await?;
-            let rows = rows
-                .into_iter()
-                .map(|(at, text)| Ok((at, ChangeJson::from_log(text)?)))
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            let deltas = DeltaJson::chain(c.position, rows);
-            return Ok(Opening::CatchUp {
-                position: deltas.last().map_or(c.position, |d| d.pos),
-                deltas,
-            });
+/// The catch-up from `from` over the log's `rows`; `None` if a row is not a change.
+fn catch_up(space_id: Uuid, from: u64, rows: Vec<(u64, String)>) -> Option<Opening> {
+    let mut changes = Vec::with_capacity(rows.len());
+    for (at, text) in rows {
+        match ChangeJson::from_log(text) {
+            Ok(change) => changes.push((at, change)),
+            Err(error) => {
+                tracing::error!(%space_id, at, %error, "the change log holds a row that is not a change");
+                return None;
+            }
         }
-    };
-    let snapshot = read_snapshot(tx.exec(), live, space, window.position, reason).await?;
-    tx.commit().await?;
-    Ok(Opening::Reset(snapshot))
+    }
+    let deltas = DeltaJson::chain(from, changes);
+    Some(Opening::CatchUp {
+        position: deltas.last().map_or(from, |d| d.pos),
+        deltas,
+    })
 }
 
 /// The space's state now, as a reset carries it (what the space page starts from).
-pub(crate) async fn snapshot(
+pub(crate) async fn current_snapshot(
     db: &Db,
     live: &LiveSync,
     space_id: Uuid,

@@ -14,16 +14,17 @@ use crate::sync::Change;
 /// [`Recorder::publish`] once it has committed.
 pub(crate) struct Recorder {
     hub: Arc<Hub>,
-    window: u64,
+    /// How many changes of a space the log keeps.
+    change_window: u64,
     /// `(space, position, the change)`.
     pending: Vec<(Uuid, u64, Committed)>,
 }
 
 impl Recorder {
-    pub fn new(hub: Arc<Hub>, window: u64) -> Self {
+    pub fn new(hub: Arc<Hub>, change_window: u64) -> Self {
         Recorder {
             hub,
-            window,
+            change_window,
             pending: Vec::new(),
         }
     }
@@ -48,8 +49,8 @@ impl Recorder {
         .await?;
         // Pruning every 16th change keeps the cost off most writes; the window is then
         // between `window` and `window + 16` changes.
-        if position > self.window && position % 16 == 0 {
-            changes::raise_floor(ex.reborrow(), space_id, position - self.window).await?;
+        if position > self.change_window && position % 16 == 0 {
+            changes::raise_floor(ex.reborrow(), space_id, position - self.change_window).await?;
         }
         notify::announce(ex, space_id, position).await?;
         self.pending.push((space_id, position, committed));

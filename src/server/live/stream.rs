@@ -21,7 +21,7 @@ use super::LiveSync;
 use super::event::opening_text;
 use super::frame::{EventFrame, Framing};
 use super::hub::Subscription;
-use super::opening::open;
+use super::opening::Opening;
 use super::presence::PresenceGuard;
 use super::sink::{Flushed, Popped, Sink};
 use crate::model::ApiError;
@@ -59,7 +59,7 @@ impl LiveStream {
         cursor: Option<&str>,
     ) -> Result<LiveStream, ApiError> {
         let subscription = live.hub.subscribe(space_id).await?;
-        let opening = open(db, live, space_id, cursor).await?;
+        let opening = Opening::read(db, live, space_id, cursor).await?;
         let presence = match viewer {
             Some(being_id) => Some(live.presence.connect(space_id, being_id).await),
             None => None,

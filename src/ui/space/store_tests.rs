@@ -57,7 +57,7 @@ fn in_owner() -> Owner {
     owner
 }
 
-fn heads(store: &SpaceStore) -> Vec<(u128, bool)> {
+fn run_starts(store: &SpaceStore) -> Vec<(u128, bool)> {
     store.data.messages().with_untracked(|rows| {
         rows.iter()
             .map(|m| (m.stamp.id.as_u128() - 0x1000, m.starts_run.get_untracked()))
@@ -69,16 +69,16 @@ fn heads(store: &SpaceStore) -> Vec<(u128, bool)> {
 fn runs_follow_arrivals_and_departures() {
     let _owner = in_owner();
     let mut store = SpaceStore::new(snapshot(vec![message(2, B, 20), message(1, A, 10)], false));
-    assert_eq!(heads(&store), vec![(1, true), (2, true)]);
+    assert_eq!(run_starts(&store), vec![(1, true), (2, true)]);
     // A's second message, between A's first and B's: it continues A's run.
     store.upsert_intention(message(3, A, 15));
-    assert_eq!(heads(&store), vec![(1, true), (3, false), (2, true)]);
+    assert_eq!(run_starts(&store), vec![(1, true), (3, false), (2, true)]);
     // Removing A's first makes the next one start the run.
     store.delete_intention(Uuid::from_u128(0x1001));
-    assert_eq!(heads(&store), vec![(3, true), (2, true)]);
+    assert_eq!(run_starts(&store), vec![(3, true), (2, true)]);
     // Much later, A again: a new run.
     store.upsert_intention(message(4, A, 20 + 3_600));
-    assert_eq!(heads(&store), vec![(3, true), (2, true), (4, true)]);
+    assert_eq!(run_starts(&store), vec![(3, true), (2, true), (4, true)]);
 }
 
 #[test]
@@ -96,7 +96,10 @@ fn a_confirmed_message_keeps_its_row_and_moves_to_the_servers_time() {
     assert_eq!(confirmed.intention, row.intention, "the same row signals");
     assert_eq!(confirmed.outbox.get_untracked(), None);
     assert_eq!(
-        heads(&store).iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        run_starts(&store)
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>(),
         vec![1, 2, 3]
     );
 }
@@ -136,7 +139,7 @@ fn older_pages_go_first_and_deltas_before_the_window_wait_for_them() {
         },
         Vec::new(),
     );
-    assert_eq!(heads(&store), vec![(3, true), (4, true), (5, false)]);
+    assert_eq!(run_starts(&store), vec![(3, true), (4, true), (5, false)]);
     assert_eq!(store.data.more().get_untracked(), None);
 }
 

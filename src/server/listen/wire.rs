@@ -1,6 +1,5 @@
 //! The HTTP/1.1 that [`super::direct`] speaks, as pure functions over bytes: a request head
-//! parsed into a request for the app, a response head written as hyper would write it, and
-//! the size line of a chunk.
+//! parsed into a request for the app, and a response head written as hyper would write it.
 
 use std::time::SystemTime;
 
@@ -10,7 +9,7 @@ use axum::http::{
 };
 
 /// A request head longer than this gets a 431.
-pub(super) const MAX_HEAD: usize = 16 * 1024;
+const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 64;
 
 /// A complete head becomes a `GET` request (the tap takes nothing else); `Ok(None)` asks for
@@ -99,24 +98,6 @@ pub(super) fn response_head(
     out.extend_from_slice(httpdate::fmt_http_date(now).as_bytes());
     out.extend_from_slice(b"\r\n\r\n");
     out
-}
-
-/// `{len:x}\r\n` in `buf`, without allocating: this runs once per subscriber per delta.
-pub(super) fn chunk_size_line(len: usize, buf: &mut [u8; 18]) -> &[u8] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut start = 16;
-    let mut rest = len;
-    loop {
-        start -= 1;
-        buf[start] = HEX[rest & 0xf];
-        rest >>= 4;
-        if rest == 0 {
-            break;
-        }
-    }
-    buf[16] = b'\r';
-    buf[17] = b'\n';
-    &buf[start..]
 }
 
 #[cfg(test)]
@@ -208,17 +189,5 @@ mod tests {
         let head = response_head(StatusCode::OK, &headers, BodyFraming::UntilClose, now);
         let text = String::from_utf8(head).unwrap();
         assert!(!text.contains("content-length") && !text.contains("transfer-encoding"));
-    }
-
-    #[test]
-    fn a_chunk_size_line_is_the_length_in_lowercase_hex() {
-        for len in [1, 9, 10, 255, 455, 65_536, usize::MAX] {
-            let mut buf = [0u8; 18];
-            assert_eq!(
-                chunk_size_line(len, &mut buf),
-                format!("{len:x}\r\n").as_bytes(),
-                "{len}"
-            );
-        }
     }
 }
