@@ -7,26 +7,38 @@ use crate::model::{ApiError, Being};
 /// The signed-in guest, if any.
 #[server(prefix = "/rpc")]
 pub async fn current_guest() -> Result<Option<Being>, ApiError> {
-    crate::server::context::current().await
+    use crate::server::context;
+    context::answer(context::current().await)
 }
 
 /// Become a new guest called `name`.
 #[server(prefix = "/rpc")]
 pub async fn join(name: String) -> Result<Being, ApiError> {
     use crate::server::{context, ops};
-    let (guest, cookie) = ops::session::join(&context::state()?, &name).await?;
-    context::set_cookie(cookie);
-    Ok(guest)
+    context::answer(
+        async {
+            let state = context::state()?;
+            let (guest, cookie) = ops::session::join(&state, context::address()?, &name).await?;
+            context::set_cookie(cookie);
+            Ok(guest)
+        }
+        .await,
+    )
 }
 
 /// Rename the signed-in guest.
 #[server(prefix = "/rpc")]
 pub async fn rename_me(name: String) -> Result<Being, ApiError> {
     use crate::server::{context, ops};
-    let me = context::actor().await?;
-    let changes = ops::beings::BeingChanges {
-        name: Some(name),
-        location: None,
-    };
-    ops::beings::update(&context::state()?, &me, me.id, changes).await
+    context::answer(
+        async {
+            let me = context::actor().await?;
+            let changes = ops::beings::BeingChanges {
+                name: Some(name),
+                location: None,
+            };
+            ops::beings::update(&context::state()?, &me, me.id, changes).await
+        }
+        .await,
+    )
 }

@@ -1,24 +1,27 @@
-//! Spaces: list, create, open.
+//! Spaces: list, create, open, enter, the beings in them, and removing one (moderation).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{ApiError, Being};
-use crate::sync::Snapshot;
+use crate::model::{ApiError, Being, Page};
+use crate::sync::{BeingState, Snapshot};
 
 /// Everything the space page shows: the space's state at one position (from which the live
-/// stream resumes, so nothing is fetched twice) and who is looking.
+/// stream resumes, so nothing is fetched twice), who is looking, and whether they moderate it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SpaceView {
     pub snapshot: Snapshot,
     pub me: Option<Being>,
+    /// The viewer may remove beings and messages here (the space's owner, or a moderator).
+    pub moderates: bool,
 }
 
+/// A page of the spaces, oldest first, after `after` (a cursor from the last page's `next`).
 #[server(prefix = "/rpc")]
-pub async fn list_spaces() -> Result<Vec<Being>, ApiError> {
+pub async fn list_spaces(after: Option<String>) -> Result<Page<Being>, ApiError> {
     use crate::server::{context, ops};
-    ops::beings::list_spaces(&context::state()?).await
+    context::answer(ops::spaces::list_spaces(&context::state()?, after.as_deref(), None).await)
 }
 
 /// Create a space and go there.
@@ -26,22 +29,73 @@ pub async fn list_spaces() -> Result<Vec<Being>, ApiError> {
 pub async fn create_space(name: String) -> Result<Being, ApiError> {
     use crate::model::BeingKind;
     use crate::server::{context, ops};
-    let me = context::actor().await?;
-    let space = ops::beings::create(&context::state()?, &me, BeingKind::Space, &name, None).await?;
-    leptos_axum::redirect(&format!("/s/{}", space.id));
-    Ok(space)
+    context::answer(
+        async {
+            let me = context::actor().await?;
+            let state = context::state()?;
+            let space = ops::beings::create(&state, &me, BeingKind::Space, &name, None).await?;
+            leptos_axum::redirect(&format!("/s/{}", space.id));
+            Ok(space)
+        }
+        .await,
+    )
 }
 
-/// Load a space; a signed-in guest walks into it, as into a room.
+/// Load a space. Reading changes nothing: the page walks its viewer in afterwards
+/// ([`enter_space`]).
 #[server(prefix = "/rpc")]
 pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
     use crate::server::live::opening::current_snapshot;
     use crate::server::{context, ops};
+    context::answer(
+        async {
+            let state = context::state()?;
+            let me = context::current().await?;
+            let snapshot = current_snapshot(&state.db, &state.live, space_id).await?;
+            let moderates = me
+                .as_ref()
+                .is_some_and(|me| ops::moderation::moderates(&state, me.id, &snapshot.space));
+            Ok(SpaceView {
+                snapshot,
+                me,
+                moderates,
+            })
+        }
+        .await,
+    )
+}
+
+/// The signed-in guest walks into a space, as into a room.
+#[server(prefix = "/rpc")]
+pub async fn enter_space(space_id: Uuid) -> Result<Being, ApiError> {
+    use crate::server::{context, ops};
+    context::answer(
+        async {
+            let me = context::actor().await?;
+            ops::beings::enter(&context::state()?, &me, space_id).await
+        }
+        .await,
+    )
+}
+
+/// The next page of the beings in a space (`after`: a snapshot's `more_beings`, or a page's
+/// `next`).
+#[server(prefix = "/rpc")]
+pub async fn more_beings(space_id: Uuid, after: String) -> Result<Page<BeingState>, ApiError> {
+    use crate::server::{context, ops};
     let state = context::state()?;
-    let me = match context::current().await? {
-        Some(me) => Some(ops::beings::enter(&state, &me, space_id).await?),
-        None => None,
-    };
-    let snapshot = current_snapshot(&state.db, &state.live, space_id).await?;
-    Ok(SpaceView { snapshot, me })
+    context::answer(ops::spaces::list_in_space(&state, space_id, Some(&after), None).await)
+}
+
+/// Remove a being from a space (its owner or a moderator only).
+#[server(prefix = "/rpc")]
+pub async fn remove_being(space_id: Uuid, being_id: Uuid) -> Result<(), ApiError> {
+    use crate::server::{context, ops};
+    context::answer(
+        async {
+            let me = context::actor().await?;
+            ops::moderation::remove(&context::state()?, &me, space_id, being_id).await
+        }
+        .await,
+    )
 }

@@ -12,10 +12,12 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    RequestTimeout,
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
     Invalid,
+    RateLimited,
     Unavailable,
     Internal,
 }
@@ -27,18 +29,21 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Invalid => 422,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
         }
     }
 }
 
-/// `{"code", "message", "field"?}`: a clear message for people, a code for programs, and the
-/// input field at fault when there is one. Internal details never go in it.
+/// `{"code", "message", "field"?, "retry_after"?}`: a clear message for people, a code for
+/// programs, the input field at fault when there is one, and for a refusal that passes with
+/// time, how many seconds to wait. Internal details never go in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
@@ -46,6 +51,9 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds to wait before trying again (also the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -54,6 +62,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -87,6 +96,17 @@ impl ApiError {
 
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// Too many requests: try again after `wait` (rounded up to whole seconds).
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut error = Self::new(
+            ErrorCode::RateLimited,
+            format!("too many requests; try again in {seconds} s"),
+        );
+        error.retry_after = Some(seconds.max(1));
+        error
     }
 
     pub fn internal() -> Self {

@@ -26,6 +26,12 @@ impl Name {
                 "a name cannot contain control characters",
             ));
         }
+        if hides_or_reorders(name) {
+            return Err(ApiError::invalid(
+                "name",
+                "a name cannot contain invisible or direction-changing characters",
+            ));
+        }
         Ok(Name(name.to_owned()))
     }
 
@@ -51,12 +57,39 @@ impl Content {
                 format!("a message has at most {} characters", Self::MAX_CHARS),
             ));
         }
+        if raw
+            .chars()
+            .any(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{7f}'))
+        {
+            return Err(ApiError::invalid(
+                "content",
+                "a message cannot contain control characters (but tabs and line breaks)",
+            ));
+        }
         Ok(Content(raw.to_owned()))
     }
 
     pub fn into_inner(self) -> String {
         self.0
     }
+}
+
+/// Characters that make a name look like another: the bidirectional controls (which reorder
+/// what follows them) and the zero-width and invisible format characters. A zero-width joiner
+/// is let through between two emoji (it makes one emoji of a family or a profession); nowhere
+/// else.
+fn hides_or_reorders(name: &str) -> bool {
+    let chars: Vec<char> = name.chars().collect();
+    let emoji = |c: Option<&char>| c.is_some_and(|&c| c >= '\u{2190}' || c == '\u{fe0f}');
+    chars.iter().enumerate().any(|(i, &c)| match c {
+        '\u{200d}' => {
+            !(emoji(i.checked_sub(1).and_then(|p| chars.get(p))) && emoji(chars.get(i + 1)))
+        }
+        '\u{061c}' | '\u{00ad}' | '\u{180e}' | '\u{feff}' => true,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' => true,
+        '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    })
 }
 
 /// A page size for listing intentions.
@@ -66,6 +99,11 @@ pub struct Limit(u32);
 impl Limit {
     pub const DEFAULT: Limit = Limit(50);
     pub const MAX: u32 = 200;
+
+    /// A limit set by the server itself (at least 1).
+    pub const fn of(n: u32) -> Limit {
+        Limit(if n == 0 { 1 } else { n })
+    }
 
     pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
         let Some(raw) = raw else {
@@ -111,6 +149,36 @@ mod tests {
     #[test]
     fn a_name_with_a_control_character_is_refused() {
         assert!(Name::parse("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn a_name_that_hides_or_reorders_characters_is_refused() {
+        for spoof in [
+            "admin\u{202e}txt",
+            "Ada\u{200b}",
+            "A\u{200d}da",
+            "\u{2066}Ada\u{2069}",
+            "Ada\u{feff}",
+            "Ad\u{00ad}a",
+        ] {
+            let err = Name::parse(spoof).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("name"), "{spoof:?}");
+        }
+        // A family emoji is three emoji joined; it stays a fine name.
+        assert!(Name::parse("\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} Ada").is_ok());
+        assert!(Name::parse("Zoë Ünal 李").is_ok());
+    }
+
+    #[test]
+    fn content_refuses_control_characters_but_tabs_and_line_breaks() {
+        assert!(Content::parse("a\tb\r\nc").is_ok());
+        for bad in ["nul\0byte", "bell\u{7}", "esc\u{1b}[31m"] {
+            assert_eq!(
+                Content::parse(bad).unwrap_err().field.as_deref(),
+                Some("content"),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

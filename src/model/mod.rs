@@ -95,10 +95,11 @@ pub struct Intention {
     pub updated_at: Timestamp,
 }
 
-/// One page of a space's intentions, newest first, and the cursor of the next (older) page.
+/// One page of a list, and the cursor of the next page (`None` at the end). A space's
+/// intentions come newest first; spaces and the beings in a space, in order of arrival.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IntentionPage {
-    pub items: Vec<Intention>,
+pub struct Page<T> {
+    pub items: Vec<T>,
     pub next: Option<String>,
 }
 

@@ -16,14 +16,20 @@ pub fn may_edit_intention(actor: Uuid, intention_owner: Uuid, owner_owner: Optio
     actor == intention_owner || owner_owner == Some(actor)
 }
 
-/// An intention is deleted by whoever may edit it, or by the owner of the space it is in.
+/// A space is moderated by its owner, and by the operator's moderators (every space,
+/// the Lobby included).
+pub fn may_moderate(actor: Uuid, space_owner: Option<Uuid>, moderators: &[Uuid]) -> bool {
+    space_owner == Some(actor) || moderators.contains(&actor)
+}
+
+/// An intention is deleted by whoever may edit it, or by whoever moderates its space.
 pub fn may_delete_intention(
     actor: Uuid,
     intention_owner: Uuid,
     owner_owner: Option<Uuid>,
-    space_owner: Option<Uuid>,
+    moderates_space: bool,
 ) -> bool {
-    may_edit_intention(actor, intention_owner, owner_owner) || space_owner == Some(actor)
+    may_edit_intention(actor, intention_owner, owner_owner) || moderates_space
 }
 
 #[cfg(test)]
@@ -59,23 +65,29 @@ mod tests {
     fn a_space_owner_deletes_but_does_not_edit_others_messages() {
         let (author, space_owner, stranger) = ids();
         assert!(!may_edit_intention(space_owner, author, Some(author)));
+        let moderates = |actor| may_moderate(actor, Some(space_owner), &[]);
         assert!(may_delete_intention(
             space_owner,
             author,
             Some(author),
-            Some(space_owner)
+            moderates(space_owner)
         ));
         assert!(!may_delete_intention(
             stranger,
             author,
             Some(author),
-            Some(space_owner)
+            moderates(stranger)
         ));
     }
 
     #[test]
-    fn nobody_deletes_as_the_owner_of_a_server_owned_space() {
-        let (author, stranger, _) = ids();
-        assert!(!may_delete_intention(stranger, author, Some(author), None));
+    fn nobody_moderates_a_server_owned_space_but_the_operators_moderators() {
+        let (moderator, stranger, _) = ids();
+        assert!(!may_moderate(stranger, None, &[moderator]));
+        assert!(may_moderate(moderator, None, &[moderator]));
+        assert!(
+            may_moderate(moderator, Some(stranger), &[moderator]),
+            "anywhere"
+        );
     }
 }

@@ -12,8 +12,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
+use ipnet::IpNet;
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
+use url::Url;
+use uuid::Uuid;
+
+use super::guard::Rate;
 
 /// The server's settings. `Debug` shows no secret (nor the database's password).
 #[derive(Clone, Debug, Deserialize)]
@@ -49,6 +54,44 @@ pub struct Config {
     /// Event streams that arrive on an idle connection are written by the front door itself
     /// (`server::listen`); `false` serves every request through hyper (a safety switch).
     pub direct_streams: bool,
+    /// Where people reach the server (`https://chat.example.org`). When it is https, cookies are
+    /// `Secure` with the `__Host-` prefix; a browser's request that changes data must come from
+    /// its origin. Unset: the request's own `Host` is the origin.
+    pub public_url: Option<Url>,
+    /// Request bodies larger than this get a 413.
+    pub max_body_bytes: usize,
+    /// The longest a client may take to send a request head.
+    #[serde(rename = "head-timeout-secs", deserialize_with = "secs")]
+    pub head_timeout: Duration,
+    /// The longest a client may take to send a request body.
+    #[serde(rename = "body-timeout-secs", deserialize_with = "secs")]
+    pub body_timeout: Duration,
+    /// Connections served at once; beyond it, new ones get only the health check and a 503
+    /// (docs/SECURITY.md).
+    pub max_connections: usize,
+    /// A catch-up of more changes than this is a reset instead.
+    pub catch_up_max_changes: usize,
+    /// A catch-up of more bytes than this is a reset instead.
+    pub catch_up_max_bytes: usize,
+    /// Becoming a new guest, per client address.
+    pub sign_in_rate: Rate,
+    /// Writes (posts, edits, deletes, spaces, beings), per client address.
+    pub write_rate_per_address: Rate,
+    /// Writes, per signed-in being.
+    pub write_rate_per_being: Rate,
+    /// Opening live streams, per client address.
+    pub stream_rate_per_address: Rate,
+    /// Opening live streams, per signed-in being.
+    pub stream_rate_per_being: Rate,
+    /// Proxies in front of the server whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// A session unused for this long ends.
+    #[serde(rename = "session-max-age-days", deserialize_with = "days")]
+    pub session_max_age: Duration,
+    /// Earlier session secrets, still accepted, so that a new one signs nobody out.
+    pub session_old_secrets: Vec<SecretString>,
+    /// Beings (by id) who may remove beings and messages in every space, the Lobby included.
+    pub moderators: Vec<Uuid>,
 }
 
 impl Default for Config {
@@ -66,9 +109,29 @@ impl Default for Config {
             fanout_threads: None,
             heartbeat: Duration::from_secs(15),
             direct_streams: true,
+            public_url: None,
+            max_body_bytes: 64 * 1024,
+            head_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 16_384,
+            catch_up_max_changes: 2_000,
+            catch_up_max_bytes: 2 * 1024 * 1024,
+            sign_in_rate: Rate::limited(60, HOUR, 30),
+            write_rate_per_address: Rate::limited(50, SECOND, 300),
+            write_rate_per_being: Rate::limited(10, SECOND, 60),
+            stream_rate_per_address: Rate::limited(10, SECOND, 120),
+            stream_rate_per_being: Rate::limited(2, SECOND, 30),
+            trusted_proxies: Vec::new(),
+            session_max_age: 90 * DAY,
+            session_old_secrets: Vec::new(),
+            moderators: Vec::new(),
         }
     }
 }
+
+const SECOND: Duration = Duration::from_secs(1);
+const HOUR: Duration = Duration::from_secs(60 * 60);
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The environment variable that overrides `key` of the settings file: `RHIZOM_` and the key
 /// in capitals, but for the three that Leptos and SQLx conventions name.
@@ -99,11 +162,17 @@ impl Config {
             .with_context(|| format!("reading the settings ({path} and the environment)"))
     }
 
-    /// A server for a test: any free port on loopback, the given database.
+    /// A server for a test: any free port on loopback, the given database, and no rate limits
+    /// (a test posts hundreds of messages a second; the tests of the limits set their own).
     pub fn for_tests(database_url: impl Into<String>) -> Config {
         Config {
             site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: DatabaseUrl(database_url.into()),
+            sign_in_rate: Rate::Off,
+            write_rate_per_address: Rate::Off,
+            write_rate_per_being: Rate::Off,
+            stream_rate_per_address: Rate::Off,
+            stream_rate_per_being: Rate::Off,
             ..Config::default()
         }
     }
@@ -129,15 +198,21 @@ impl Config {
 }
 
 /// An environment variable's text as the value of `key`: a number or `true`/`false` where
-/// the setting takes one, the text itself otherwise.
+/// the setting takes one, a list (comma-separated) where it takes a list, the text itself
+/// otherwise.
 fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
     let typed = raw
         .parse::<i64>()
         .map(toml::Value::Integer)
         .or_else(|_| raw.parse::<bool>().map(toml::Value::Boolean));
-    let candidates = typed
-        .into_iter()
-        .chain([toml::Value::String(raw.to_owned())]);
+    let list = raw
+        .split(',')
+        .map(|item| toml::Value::String(item.trim().to_owned()))
+        .collect();
+    let candidates = typed.into_iter().chain([
+        toml::Value::Array(list),
+        toml::Value::String(raw.to_owned()),
+    ]);
     let mut last_error = None;
     for value in candidates {
         let one = toml::Table::from_iter([(key.to_owned(), value.clone())]);
@@ -194,6 +269,10 @@ fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
 
 fn secs<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     u64::deserialize(d).map(Duration::from_secs)
+}
+
+fn days<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(|days| Duration::from_secs(days * 24 * 60 * 60))
 }
 
 #[cfg(test)]

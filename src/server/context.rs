@@ -1,9 +1,12 @@
 //! What a server function reaches through Leptos context: the app state and the request.
 
-use axum::http::{HeaderValue, header, request::Parts};
+use std::net::IpAddr;
+
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
+use super::guard::address::ClientAddress;
 use super::ops;
 use super::state::AppState;
 use crate::model::{ApiError, Being};
@@ -27,9 +30,39 @@ pub async fn current() -> Result<Option<Being>, ApiError> {
     ops::session::current(&state()?, &parts()?.headers).await
 }
 
-/// The signed-in guest, or 401.
+/// The signed-in guest about to write, or 401 (or 429 past the write limits).
 pub async fn actor() -> Result<Being, ApiError> {
-    current().await?.ok_or_else(ApiError::unauthorized)
+    let parts = parts()?;
+    ops::session::writer(&state()?, &parts.headers, ClientAddress::of(&parts).0).await
+}
+
+/// The client's address (for the rate limits).
+pub fn address() -> Result<IpAddr, ApiError> {
+    Ok(ClientAddress::of(&parts()?).0)
+}
+
+/// A server function's result, with its error's HTTP status (and `Retry-After`) on the
+/// response for the page's own calls. A form posted without JavaScript is sent back to its
+/// page whatever happened, as Leptos does.
+pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(error) = &result
+        && let (Some(response), Ok(parts)) = (use_context::<ResponseOptions>(), parts())
+    {
+        let from_a_form = parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+        if !from_a_form {
+            let status = StatusCode::from_u16(error.code.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
+            if let Some(seconds) = error.retry_after {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+        }
+    }
+    result
 }
 
 pub fn set_cookie(cookie: HeaderValue) {

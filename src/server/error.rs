@@ -1,7 +1,8 @@
 //! Turning server-side failures into the wire error: log the whole cause, send none of it.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sqlx::error::ErrorKind;
 
 use crate::model::{ApiError, ErrorCode};
 
@@ -15,6 +16,20 @@ impl From<sqlx::Error> for ApiError {
                     "the server is busy; try again shortly",
                 )
             }
+            // Two requests that raced: the database refused the second, as it should. The
+            // answer says so, the same on both engines.
+            sqlx::Error::Database(db) if db.kind() != ErrorKind::Other => {
+                tracing::info!(error = %db, constraint = ?db.constraint(), "a write lost a race");
+                match db.kind() {
+                    ErrorKind::UniqueViolation => ApiError::conflict(
+                        "something with this id or name was written at the same moment; try again",
+                    ),
+                    ErrorKind::ForeignKeyViolation => ApiError::conflict(
+                        "something this refers to was deleted at the same moment",
+                    ),
+                    _ => ApiError::new(ErrorCode::Invalid, "the database refused this value"),
+                }
+            }
             error => {
                 tracing::error!(error = ?error, "database error");
                 ApiError::internal()
@@ -27,6 +42,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(serde_json::json!({ "error": self }))).into_response()
+        let retry_after = self.retry_after;
+        let mut response =
+            (status, axum::Json(serde_json::json!({ "error": self }))).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -3,27 +3,27 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use leptos::config::LeptosOptions;
-use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::config::Config;
 use super::db::Db;
+use super::guard::rate::RateLimits;
 use super::listen;
 use super::live::{self, LiveSync};
 use super::router;
-use super::session::SessionKey;
+use super::session::SessionKeys;
 use super::state::AppState;
 
 /// Connects the database (migrating it), loads the session key, starts live sync.
 async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
-    let secret = config.session_secret.as_ref().map(|s| s.expose_secret());
-    let sessions = SessionKey::load(&db, secret).await?;
+    let sessions = SessionKeys::load(&db, &config).await?;
     let live = LiveSync::start(&db, config.clone()).await?;
     // On PostgreSQL other nodes may write too: hear of their changes.
     if config.database_url.is_postgres() {
@@ -34,11 +34,19 @@ async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
         .site_root(config.site_root.as_str())
         .site_addr(config.site_addr)
         .build();
+    let limits = Arc::new(RateLimits::new(&config));
+    tokio::spawn(
+        limits
+            .clone()
+            .forget_idle_every(Duration::from_secs(60), live.shutting_down()),
+    );
     Ok(AppState {
         db,
         sessions,
         leptos,
         live,
+        limits,
+        config,
     })
 }
 
@@ -86,11 +94,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let stats = Arc::new(listen::Stats::default());
-    let door = listen::FrontDoor {
-        app: router::app(state),
-        stats: stats.clone(),
-        direct_streams: config.direct_streams,
-    };
+    let door = listen::FrontDoor::new(router::app(state), stats.clone(), &config);
     let task = tokio::spawn(door.serve(listener, async {
         let _ = rx.await;
     }));

@@ -13,6 +13,7 @@ mod config;
 pub(crate) mod context;
 pub(crate) mod db;
 mod error;
+pub(crate) mod guard;
 mod http;
 mod lifecycle;
 mod listen;

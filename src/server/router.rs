@@ -8,7 +8,9 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::trace::TraceLayer;
 
+use super::guard::guard;
 use super::http;
+use super::session;
 use super::state::AppState;
 use crate::app::{App, shell};
 
@@ -20,7 +22,7 @@ pub(crate) fn app(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
     let leptos = state.leptos.clone();
-    Router::new()
+    let routes = Router::new()
         .merge(http::router())
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -28,7 +30,12 @@ pub(crate) fn app(state: AppState) -> Router {
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
-        ))
+        ));
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        session::renew,
+    ));
+    guard(routes, &state)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,134 +1,220 @@
-//! Signed session cookies: `rhizom_session=<being id>.<HMAC-SHA256 of the id>`.
+//! Signed session cookies: `v1.<being id>.<issued at>.<HMAC-SHA256 of what comes before>`.
 //!
-//! The cookie names a guest being; nothing else is kept server-side, so any node holding the
-//! key accepts it. A deleted guest's cookie stops working because the being is gone.
+//! The cookie names a guest being and when it was issued; nothing else is kept server-side, so
+//! any node holding a key accepts it. A cookie older than `session-max-age-days` is refused; one
+//! older than a day is issued again on the next request ([`renew`]), so a session in use never
+//! ends and one left alone does. Several keys are accepted at once (`session-secret` signs,
+//! `session-old-secrets` still verify), so the key can be rotated without signing anyone out.
+//! When the public URL is https the cookie is `Secure` and named `__Host-rhizom_session`.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
+use secrecy::ExposeSecret;
 use sha2::Sha256;
 use uuid::Uuid;
 
+use super::config::Config;
 use super::db::{self, Db};
+use super::state::AppState;
 
-pub const COOKIE_NAME: &str = "rhizom_session";
-/// Browsers cap cookie lifetime at 400 days.
-const MAX_AGE_SECS: u64 = 400 * 24 * 60 * 60;
+/// The cookie's name over plain http.
+const PLAIN_NAME: &str = "rhizom_session";
+/// Its name over https: the browser keeps it to this host, `Secure`, `Path=/`.
+const HOST_NAME: &str = "__Host-rhizom_session";
+/// Browsers cap a cookie's life at 400 days; the server's own maximum is shorter.
+const BROWSER_MAX_AGE_SECS: u64 = 400 * 24 * 60 * 60;
+/// A cookie older than this is issued again, with the time of now.
+const RENEW_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The key that signs and checks session cookies.
+/// A key that signs or checks session cookies.
 #[derive(Clone)]
-pub struct SessionKey(Arc<[u8]>);
+struct Key(Arc<[u8]>);
 
-impl std::fmt::Debug for SessionKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionKey(..)")
+impl Key {
+    fn mac(&self, signed: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(signed);
+        mac
     }
 }
 
-impl SessionKey {
-    pub fn new(secret: &[u8]) -> Self {
-        SessionKey(secret.into())
+/// The keys, the cookie's name and its lifetime.
+#[derive(Clone)]
+pub(crate) struct SessionKeys {
+    /// Signs new cookies; checks them first.
+    signing: Key,
+    /// Earlier keys: they still check.
+    earlier: Vec<Key>,
+    max_age: Duration,
+    secure: bool,
+}
+
+impl std::fmt::Debug for SessionKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionKeys(..)")
+    }
+}
+
+/// Who a request's cookie signs in, and whether to issue the cookie again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SignedIn {
+    pub being_id: Uuid,
+    /// Issued over a day ago, by an earlier key, in the old form or under the other name:
+    /// [`renew`] issues it again.
+    pub stale: bool,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl SessionKeys {
+    /// The configured keys, or the database's own key, generated on first start.
+    pub async fn load(db: &Db, config: &Config) -> anyhow::Result<Self> {
+        let signing = match &config.session_secret {
+            Some(secret) => key_from(secret.expose_secret())?,
+            None => {
+                let mut fresh = [0u8; 64];
+                rand::rng().fill_bytes(&mut fresh);
+                let mut tx = db.begin().await?;
+                let secret = db::settings::get_or_create(tx.exec(), "session", &fresh).await?;
+                tx.commit().await?;
+                Key(secret.into())
+            }
+        };
+        let earlier = config
+            .session_old_secrets
+            .iter()
+            .map(|secret| key_from(secret.expose_secret()))
+            .collect::<anyhow::Result<_>>()?;
+        let secure = config
+            .public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https");
+        Ok(SessionKeys {
+            signing,
+            earlier,
+            max_age: config.session_max_age,
+            secure,
+        })
     }
 
-    /// The configured secret, or the database's own, generated on first start.
-    pub async fn load(db: &Db, configured: Option<&str>) -> anyhow::Result<Self> {
-        if let Some(secret) = configured {
-            anyhow::ensure!(
-                secret.len() >= 32,
-                "the session secret must be at least 32 bytes long"
-            );
-            return Ok(SessionKey::new(secret.as_bytes()));
-        }
-        let mut fresh = [0u8; 64];
-        rand::rng().fill_bytes(&mut fresh);
-        let mut tx = db.begin().await?;
-        let secret = db::settings::get_or_create(tx.exec(), "session", &fresh).await?;
-        tx.commit().await?;
-        Ok(SessionKey::new(&secret))
+    fn name(&self) -> &'static str {
+        if self.secure { HOST_NAME } else { PLAIN_NAME }
     }
 
-    fn mac(&self, id: Uuid) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(id.as_bytes());
-        mac
+    fn sign(&self, id: Uuid, issued_at: u64) -> String {
+        let signed = format!("v1.{}.{issued_at}", id.simple());
+        let tag = self.signing.mac(signed.as_bytes()).finalize().into_bytes();
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(tag))
     }
 
-    pub fn sign(&self, id: Uuid) -> String {
-        let tag = self.mac(id).finalize().into_bytes();
-        format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(tag))
-    }
-
-    /// The being id in a cookie value, if the signature holds (checked in constant time).
-    pub fn verify(&self, value: &str) -> Option<Uuid> {
-        let (id, tag) = value.split_once('.')?;
-        let id = Uuid::try_parse(id).ok()?;
+    /// The being a cookie's value signs in, if a key signed it and it has not expired, and
+    /// whether it is due to be issued again.
+    fn verify(&self, value: &str, now: u64) -> Option<SignedIn> {
+        let (signed, tag) = value.rsplit_once('.')?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.mac(id).verify_slice(&tag).ok()?;
-        Some(id)
+        let keys = std::iter::once(&self.signing).chain(&self.earlier);
+        let (index, _) = keys
+            .enumerate()
+            .find(|(_, key)| key.mac(signed.as_bytes()).verify_slice(&tag).is_ok())
+            .or_else(|| self.verify_before_v1(signed, &tag))?;
+        let earlier_key = index > 0;
+        let Some(rest) = signed.strip_prefix("v1.") else {
+            // A cookie from before issue times: good for now, replaced at once.
+            return Some(SignedIn {
+                being_id: Uuid::try_parse(signed).ok()?,
+                stale: true,
+            });
+        };
+        let (id, issued_at) = rest.split_once('.')?;
+        let issued_at: u64 = issued_at.parse().ok()?;
+        let age = Duration::from_secs(now.saturating_sub(issued_at));
+        if age > self.max_age {
+            return None;
+        }
+        Some(SignedIn {
+            being_id: Uuid::try_parse(id).ok()?,
+            stale: earlier_key || age > RENEW_AFTER,
+        })
     }
 
-    /// The `Set-Cookie` header that signs `id` in.
+    /// A cookie of the first form, `<being id>.<HMAC of the id's bytes>`: still accepted (its
+    /// key index, if a key signed it), so that nobody was signed out by the new form.
+    fn verify_before_v1(&self, signed: &str, tag: &[u8]) -> Option<(usize, &Key)> {
+        let id = Uuid::try_parse(signed).ok()?;
+        std::iter::once(&self.signing)
+            .chain(&self.earlier)
+            .enumerate()
+            .find(|(_, key)| key.mac(id.as_bytes()).verify_slice(tag).is_ok())
+    }
+
+    /// The `Set-Cookie` header that signs `id` in, issued now.
     pub fn set_cookie(&self, id: Uuid) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
         let value = format!(
-            "{COOKIE_NAME}={}; Path=/; Max-Age={MAX_AGE_SECS}; HttpOnly; SameSite=Lax",
-            self.sign(id)
+            "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            self.name(),
+            self.sign(id, now_secs()),
+            self.max_age.as_secs().min(BROWSER_MAX_AGE_SECS),
         );
         HeaderValue::from_str(&value).expect("a signed id is a valid header value")
     }
 
-    /// The signed-in being id in a request's cookies, if any.
-    pub fn read_cookie(&self, headers: &HeaderMap) -> Option<Uuid> {
+    /// Who the request's cookies sign in, if anyone.
+    pub fn read(&self, headers: &HeaderMap) -> Option<SignedIn> {
+        let now = now_secs();
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
-            .find_map(|value| self.verify(value))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .filter(|(name, _)| *name == PLAIN_NAME || *name == HOST_NAME)
+            .find_map(|(name, value)| {
+                let signed = self.verify(value, now)?;
+                Some(SignedIn {
+                    stale: signed.stale || name != self.name(),
+                    ..signed
+                })
+            })
     }
+}
+
+fn key_from(secret: &str) -> anyhow::Result<Key> {
+    anyhow::ensure!(
+        secret.len() >= 32,
+        "a session secret must be at least 32 bytes long"
+    );
+    Ok(Key(secret.as_bytes().into()))
+}
+
+/// Middleware: a request whose cookie is due to be issued again gets a fresh one with its
+/// answer (unless the answer signs someone in itself).
+pub(crate) async fn renew(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let signed = state.sessions.read(request.headers());
+    let mut response = next.run(request).await;
+    if let Some(signed) = signed.filter(|s| s.stale)
+        && !response.headers().contains_key(header::SET_COOKIE)
+    {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            state.sessions.set_cookie(signed.being_id),
+        );
+    }
+    response
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key() -> SessionKey {
-        SessionKey::new(&[7u8; 64])
-    }
-
-    #[test]
-    fn a_signed_id_verifies() {
-        let id = Uuid::new_v4();
-        assert_eq!(key().verify(&key().sign(id)), Some(id));
-    }
-
-    #[test]
-    fn a_tampered_cookie_does_not_verify() {
-        let signed = key().sign(Uuid::new_v4());
-        let other = Uuid::new_v4().simple().to_string();
-        let forged = format!("{other}{}", &signed[32..]);
-        assert_eq!(key().verify(&forged), None);
-        assert_eq!(SessionKey::new(&[8u8; 64]).verify(&signed), None);
-        assert_eq!(key().verify("garbage"), None);
-    }
-
-    #[test]
-    fn the_session_is_found_among_other_cookies() {
-        let id = Uuid::new_v4();
-        let mut headers = HeaderMap::new();
-        let cookie = format!("theme=dark; {COOKIE_NAME}={}; x=1", key().sign(id));
-        headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        assert_eq!(key().read_cookie(&headers), Some(id));
-    }
-
-    #[test]
-    fn the_cookie_is_http_only_and_same_site_lax() {
-        let header = key().set_cookie(Uuid::new_v4());
-        let text = header.to_str().unwrap();
-        assert!(text.contains("HttpOnly") && text.contains("SameSite=Lax"));
-    }
-}
+mod tests;

@@ -5,16 +5,21 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use super::config::Config;
 use super::db::Db;
+use super::guard::rate::RateLimits;
 use super::live::LiveSync;
-use super::session::SessionKey;
+use super::session::SessionKeys;
 
 #[derive(Clone, Debug)]
 pub(crate) struct AppState {
     pub db: Db,
-    pub sessions: SessionKey,
+    pub sessions: SessionKeys,
     pub leptos: LeptosOptions,
     pub live: Arc<LiveSync>,
+    pub limits: Arc<RateLimits>,
+    /// The server's settings.
+    pub config: Arc<Config>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -80,6 +80,9 @@ pub enum ResetReason {
     Ahead,
     /// Not a cursor at all.
     Invalid,
+    /// The catch-up would be longer than the server sends (`catch-up-max-changes`,
+    /// `catch-up-max-bytes`): the state is smaller.
+    TooLarge,
     /// A reason this client does not know yet (a newer server): a reset all the same.
     #[serde(other)]
     Other,
@@ -92,8 +95,11 @@ pub struct Snapshot {
     pub position: u64,
     pub reason: ResetReason,
     pub space: Being,
-    /// The beings in the space.
+    /// The first beings in the space, in order of arrival.
     pub beings: Vec<BeingState>,
+    /// Cursor for `GET /api/spaces/{id}/beings?after=` when there are more.
+    #[serde(default)]
+    pub more_beings: Option<String>,
     /// The newest intentions, newest first.
     pub intentions: Vec<Intention>,
     /// Cursor for `GET /api/spaces/{id}/intentions?before=` to page further back.

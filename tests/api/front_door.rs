@@ -198,7 +198,7 @@ async fn a_stream_after_other_requests_on_a_kept_alive_connection_is_served_dire
             .get(&app.anon, &format!("/api/spaces/{LOBBY_ID}/beings"))
             .await
             .expect(200);
-        let ada_online = beings
+        let ada_online = beings["items"]
             .as_array()
             .into_iter()
             .flatten()

@@ -295,14 +295,35 @@ impl TestApp {
         self.get(&self.anon, &format!("/api/beings/{id}")).await
     }
 
+    /// Every space, oldest first, read page by page.
     pub async fn spaces(&self) -> Vec<Value> {
-        let body = self.get(&self.anon, "/api/spaces").await.expect(200);
-        let spaces = body
-            .as_array()
-            .expect("GET /api/spaces should return an array")
-            .clone();
+        let spaces = self.every_page("/api/spaces").await;
         spaces.iter().for_each(assert_being);
         spaces
+    }
+
+    /// Every item of a paged list (`{"items", "next"}`, followed by `?after=`), in order.
+    pub async fn every_page(&self, path: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut url = reqwest::Url::parse(&self.url(path)).expect("a valid URL");
+            url.query_pairs_mut().append_pair("limit", "200");
+            if let Some(after) = &after {
+                url.query_pairs_mut().append_pair("after", after);
+            }
+            let page = send(self.anon.get(url)).await.expect(200);
+            let page_items = page["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{path} should give a page with items: {page}"));
+            items.extend(page_items.iter().cloned());
+            match &page["next"] {
+                Value::Null => return items,
+                Value::String(next) => after = Some(next.clone()),
+                other => panic!("next should be a string cursor or null, got {other}"),
+            }
+            assert!(items.len() <= 100_000, "paging does not end");
+        }
     }
 
     pub async fn beings_in(&self, space_id: &str) -> Vec<Value> {
@@ -316,12 +337,9 @@ impl TestApp {
 
     /// `GET /api/spaces/{id}/beings` as it is: each Being with whether it is online there.
     pub async fn beings_with_presence(&self, space_id: &str) -> Vec<Value> {
-        let path = format!("/api/spaces/{space_id}/beings");
-        let body = self.get(&self.anon, &path).await.expect(200);
-        let beings = body
-            .as_array()
-            .expect("a space's beings should be an array")
-            .clone();
+        let beings = self
+            .every_page(&format!("/api/spaces/{space_id}/beings"))
+            .await;
         for being in &beings {
             assert!(
                 being["online"].is_boolean(),

@@ -223,7 +223,7 @@ async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_lis
         let beings = send(client.get(a.url(&format!("/api/spaces/{space}/beings"))))
             .await
             .body;
-        online = beings
+        online = beings["items"]
             .as_array()
             .into_iter()
             .flatten()

@@ -214,13 +214,14 @@ async fn anyone_can_read_spaces_beings_and_intentions_without_a_session(backend:
         .await
         .expect(200);
 
-    assert!(spaces.as_array().unwrap().contains(&garden));
+    assert!(spaces["items"].as_array().unwrap().contains(&garden));
     assert_eq!(being, bot);
     assert_eq!(guest_read, guest);
-    assert_being(&inside[0]);
+    assert_being(&inside["items"][0]);
     let mut bot_here = bot.clone();
     bot_here["online"] = json!(false);
-    assert_eq!(inside.as_array().unwrap(), &vec![bot_here]);
+    assert_eq!(inside["items"].as_array().unwrap(), &vec![bot_here]);
+    assert!(inside["next"].is_null(), "one being fits on the first page");
     assert_eq!(said_list["items"].as_array().unwrap(), &vec![said]);
     assert!(
         said_list["next"].is_null(),

@@ -127,6 +127,10 @@ pub fn assert_reset_body(data: &Value, reason: &str) {
         data["more"].is_null() || data["more"].is_string(),
         "more is a cursor or null: {data}"
     );
+    assert!(
+        data["more_beings"].is_null() || data["more_beings"].is_string(),
+        "more_beings is a cursor or null: {data}"
+    );
 }
 
 /// A being as a snapshot shows it, without `online`, for comparing with `GET /beings`.

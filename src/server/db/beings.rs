@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::{Exec, on_exec};
 use crate::model::{Being, BeingKind, Timestamp};
+use crate::server::ops::paging::Place;
 
 pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Being>> {
     on_exec!(ex, c => sqlx::query_as::<_, Being>(
@@ -14,23 +15,42 @@ pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Being>> {
     .await)
 }
 
-/// Every space, oldest first.
-pub async fn list_spaces(ex: Exec<'_>) -> sqlx::Result<Vec<Being>> {
+/// Up to `limit` spaces, oldest first, after `after` (a `(created_at, id)` place) when given.
+pub async fn spaces_page(
+    ex: Exec<'_>,
+    after: Option<Place>,
+    limit: u32,
+) -> sqlx::Result<Vec<Being>> {
+    let (at, id) = after.unwrap_or((Timestamp(i64::MIN), Uuid::nil()));
     on_exec!(ex, c => sqlx::query_as::<_, Being>(
         "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings \
-         WHERE kind = 'space' ORDER BY created_at, id",
+         WHERE kind = 'space' AND (created_at > $1 OR (created_at = $1 AND id > $2)) \
+         ORDER BY created_at, id LIMIT $3",
     )
+    .bind(at)
+    .bind(id)
+    .bind(i64::from(limit))
     .fetch_all(&mut *c)
     .await)
 }
 
-/// The beings inside a space, in order of arrival.
-pub async fn list_in(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<Vec<Being>> {
+/// Up to `limit` of the beings inside a space, in order of arrival, after `after` when given.
+pub async fn in_space_page(
+    ex: Exec<'_>,
+    space_id: Uuid,
+    after: Option<Place>,
+    limit: u32,
+) -> sqlx::Result<Vec<Being>> {
+    let (at, id) = after.unwrap_or((Timestamp(i64::MIN), Uuid::nil()));
     on_exec!(ex, c => sqlx::query_as::<_, Being>(
         "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings \
-         WHERE location_id = $1 ORDER BY created_at, id",
+         WHERE location_id = $1 AND (created_at > $2 OR (created_at = $2 AND id > $3)) \
+         ORDER BY created_at, id LIMIT $4",
     )
     .bind(space_id)
+    .bind(at)
+    .bind(id)
+    .bind(i64::from(limit))
     .fetch_all(&mut *c)
     .await)
 }
@@ -103,6 +123,23 @@ pub async fn delete(ex: Exec<'_>, id: Uuid) -> sqlx::Result<()> {
         .await
         .map(|_| ()))
 }
+
+/// Makes moves of spaces take turns, until the transaction ends: two moves that would each
+/// put one space inside the other must not both see the other not yet done. On SQLite every
+/// write transaction takes its turn already.
+pub async fn serialize_space_moves(ex: Exec<'_>) -> sqlx::Result<()> {
+    match ex {
+        Exec::Postgres(c) => sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(SPACE_MOVES_LOCK)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()),
+        Exec::Sqlite(_) => Ok(()),
+    }
+}
+
+/// The advisory lock that space moves take (a fixed number, unique to rhizom's moves).
+const SPACE_MOVES_LOCK: i64 = 0x7268_697a_6f6d_6d76; // "rhizommv"
 
 /// Is `ancestor` the space `space_id` itself or one of the spaces it sits inside?
 pub async fn is_within(ex: Exec<'_>, space_id: Uuid, ancestor: Uuid) -> sqlx::Result<bool> {

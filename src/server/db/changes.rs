@@ -90,16 +90,43 @@ pub async fn window(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<Window> {
     }))
 }
 
-/// The logged changes after `after`, oldest first: `(position, change JSON)`.
-pub async fn after(ex: Exec<'_>, space_id: Uuid, after: u64) -> sqlx::Result<Vec<(u64, String)>> {
-    on_exec!(ex, c => sqlx::query_as::<_, (i64, String)>(
-        "SELECT position, change FROM changes WHERE space_id = $1 AND position > $2 ORDER BY position",
-    )
-    .bind(space_id)
-    .bind(after as i64)
-    .fetch_all(&mut *c)
-    .await
-    .map(|rows| rows.into_iter().map(|(p, change)| (p as u64, change)).collect()))
+/// The logged changes after `after`, oldest first, unless there are more than `max_changes`
+/// of them or they hold more than `max_bytes` of JSON: read a page at a time, so a long one
+/// costs no more than its limits to turn down. `None` when over a limit.
+pub async fn after_within(
+    mut ex: Exec<'_>,
+    space_id: Uuid,
+    after: u64,
+    max_changes: usize,
+    max_bytes: usize,
+) -> sqlx::Result<Option<Vec<(u64, String)>>> {
+    const PAGE: i64 = 256;
+    let mut rows = Vec::new();
+    let mut bytes = 0;
+    let mut from = after;
+    loop {
+        let page = on_exec!(ex.reborrow(), c => sqlx::query_as::<_, (i64, String)>(
+            "SELECT position, change FROM changes WHERE space_id = $1 AND position > $2 \
+             ORDER BY position LIMIT $3",
+        )
+        .bind(space_id)
+        .bind(from as i64)
+        .bind(PAGE)
+        .fetch_all(&mut *c)
+        .await)?;
+        let full = page.len() as i64 == PAGE;
+        for (position, change) in page {
+            bytes += change.len();
+            rows.push((position as u64, change));
+            if rows.len() > max_changes || bytes > max_bytes {
+                return Ok(None);
+            }
+            from = position as u64;
+        }
+        if !full {
+            return Ok(Some(rows));
+        }
+    }
 }
 
 /// For each space with changes recorded before `cutoff`, the newest such position: the floor

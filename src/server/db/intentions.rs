@@ -3,7 +3,8 @@
 use uuid::Uuid;
 
 use super::{Exec, on_exec};
-use crate::model::{Intention, Timestamp};
+use crate::model::Intention;
+use crate::server::ops::paging::Place;
 
 pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Intention>> {
     on_exec!(ex, c => sqlx::query_as::<_, Intention>(
@@ -20,7 +21,7 @@ pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Intention>> {
 pub async fn page(
     ex: Exec<'_>,
     space_id: Uuid,
-    before: Option<(Timestamp, Uuid)>,
+    before: Option<Place>,
     limit: u32,
 ) -> sqlx::Result<Vec<Intention>> {
     let limit = i64::from(limit);

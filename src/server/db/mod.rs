@@ -10,6 +10,7 @@ pub mod beings;
 pub mod changes;
 pub mod intentions;
 pub mod presence;
+pub mod removals;
 pub mod settings;
 
 use std::str::FromStr;

@@ -62,15 +62,29 @@ pub async fn online_elsewhere(
     .await)
 }
 
-/// The beings online in a space.
-pub async fn online_in(ex: Exec<'_>, space_id: Uuid, cutoff: Timestamp) -> sqlx::Result<Vec<Uuid>> {
-    on_exec!(ex, c => sqlx::query_scalar::<_, Uuid>(
-        "SELECT DISTINCT being_id FROM presence WHERE space_id = $1 AND renewed_at > $2",
-    )
-    .bind(space_id)
-    .bind(cutoff)
-    .fetch_all(&mut *c)
-    .await)
+/// Which of `beings` are online in a space.
+pub async fn online_among(
+    ex: Exec<'_>,
+    space_id: Uuid,
+    beings: &[Uuid],
+    cutoff: Timestamp,
+) -> sqlx::Result<Vec<Uuid>> {
+    if beings.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_exec!(ex, c => {
+        let mut query = sqlx::QueryBuilder::new("SELECT DISTINCT being_id FROM presence WHERE space_id = ");
+        query.push_bind(space_id);
+        query.push(" AND renewed_at > ");
+        query.push_bind(cutoff);
+        query.push(" AND being_id IN (");
+        let mut list = query.separated(", ");
+        for being in beings {
+            list.push_bind(*being);
+        }
+        query.push(")");
+        query.build_query_scalar::<Uuid>().fetch_all(&mut *c).await
+    })
 }
 
 /// Renews every row this node holds.

@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 use super::extract::parse_id;
 use crate::model::ApiError;
+use crate::server::guard::address::ClientAddress;
+use crate::server::guard::rate::Action;
 use crate::server::live::opening::Opening;
 use crate::server::live::stream::LiveStream;
 use crate::server::ops;
@@ -34,12 +36,14 @@ pub(super) async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<AfterQuery>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
     let viewer = ops::session::current(&state, &headers)
         .await?
         .map(|me| me.id);
+    state.limits.check(Action::OpenStream, address, viewer)?;
     let cursor = cursor(&headers, &query);
     let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
     Ok(stream.into_response())
@@ -54,7 +58,7 @@ pub(super) async fn changes(
     let space_id = parse_id(&id)?;
     let answer =
         match Opening::read(&state.db, &state.live, space_id, query.after.as_deref()).await? {
-            Opening::Reset(snapshot) => Changes::Reset(snapshot),
+            Opening::Reset(snapshot) => Changes::Reset(*snapshot),
             Opening::CatchUp { position, deltas } => Changes::Deltas {
                 epoch: state.live.epoch.to_string(),
                 position,

@@ -4,11 +4,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::model::{ApiError, Being, ErrorCode};
+use crate::server::guard::address::ClientAddress;
 use crate::server::ops;
 use crate::server::state::AppState;
 
@@ -25,19 +26,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 "send a JSON body with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!(
-                        "request bodies are limited to {} KiB",
-                        super::BODY_LIMIT / 1024
-                    ),
-                )
-            } else {
-                ApiError::new(ErrorCode::BadRequest, e.body_text())
-            }
-        })?;
+        // The body is bounded (and read) before any handler sees it: `guard::body`.
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.body_text()))?;
         // serde would also read a struct from a well-formed array; the API takes objects only.
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first == Some(&b'[') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
@@ -74,16 +66,30 @@ fn is_json(headers: &HeaderMap) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// The signed-in guest making the request; 401 without one.
+/// The signed-in guest making a write: 401 without one, 429 past the write limits.
 pub(super) struct Actor(pub Being);
 
 impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        ops::session::require(state, &parts.headers)
+        let address = ClientAddress::of(parts).0;
+        ops::session::writer(state, &parts.headers, address)
             .await
             .map(Actor)
+    }
+}
+
+/// The signed-in guest, for a read: 401 without one.
+pub(super) struct SignedIn(pub Being);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        ops::session::require(state, &parts.headers)
+            .await
+            .map(SignedIn)
     }
 }
 

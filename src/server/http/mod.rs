@@ -9,14 +9,10 @@ mod session;
 mod spaces;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get, patch, post};
+use axum::routing::{any, delete, get, patch, post};
 
 use super::state::AppState;
 use crate::model::{ApiError, ErrorCode};
-
-/// Request bodies larger than this get a 413.
-const BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +20,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/me", get(session::me))
         .route("/api/spaces", get(spaces::list).post(spaces::create))
         .route("/api/spaces/{id}/beings", get(spaces::beings))
+        .route("/api/spaces/{id}/beings/{being_id}", delete(spaces::remove))
+        .route(
+            "/api/spaces/{id}/removals/{being_id}",
+            delete(spaces::readmit),
+        )
         .route("/api/spaces/{id}/events", get(events::events))
         .route("/api/spaces/{id}/changes", get(events::changes))
         .route(
@@ -42,7 +43,6 @@ pub(crate) fn router() -> Router<AppState> {
             patch(intentions::update).delete(intentions::delete),
         )
         .route("/api/{*rest}", any(unknown_route))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
 async fn unknown_route() -> ApiError {

@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::future::{Future, poll_fn};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -15,22 +16,25 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tower::ServiceExt;
 
-use super::Stats;
-use super::direct;
 use super::tap::{Tap, TapControl};
+use super::{DoorSettings, Stats, direct};
+use crate::server::guard::address::PeerAddress;
 
 pub(super) struct Connection {
     pub(super) app: Router,
     pub(super) stats: Arc<Stats>,
-    /// Take event streams off hyper (the `direct-streams` setting).
-    pub(super) direct_streams: bool,
+    pub(super) settings: DoorSettings,
+    /// Who is at the other end of the socket.
+    pub(super) peer: SocketAddr,
     /// Turns `true` when the server shuts down.
     pub(super) stop: watch::Receiver<bool>,
-    /// Held for as long as the connection lives (see `serve`).
+    /// Held for as long as the connection lives (see `FrontDoor::serve`).
     pub(super) _alive: mpsc::Sender<()>,
+    /// This connection's place under the cap on connections.
+    pub(super) _permit: OwnedSemaphorePermit,
 }
 
 /// How a spell of hyper serving the connection ended.
@@ -52,20 +56,32 @@ impl Connection {
                 SpellEnd::Closed => return,
                 SpellEnd::GiveBack(again) => tap = again,
                 SpellEnd::Stream(taken) => {
-                    return direct::serve(taken, self.app, &self.stats, self.stop).await;
+                    let peer = PeerAddress(self.peer);
+                    let head_timeout = self.settings.head_timeout;
+                    return direct::serve(
+                        taken,
+                        self.app,
+                        peer,
+                        head_timeout,
+                        &self.stats,
+                        self.stop,
+                    )
+                    .await;
                 }
             }
         }
     }
 
     async fn hyper(&mut self, mut tap: Tap) -> SpellEnd {
-        let control = tap.start_spell(self.direct_streams);
+        let control = tap.start_spell(self.settings.direct_streams);
         let service = Counted {
             app: self.app.clone(),
             control: control.clone(),
+            peer: PeerAddress(self.peer),
         };
         let mut conn = http1::Builder::new()
             .timer(TokioTimer::new())
+            .header_read_timeout(self.settings.head_timeout)
             .serve_connection(TokioIo::new(tap), service);
         let mut stopping = std::pin::pin!(self.stop.wait_for(|stop| *stop));
         let mut closing = false;
@@ -107,6 +123,7 @@ impl Connection {
 struct Counted {
     app: Router,
     control: Arc<TapControl>,
+    peer: PeerAddress,
 }
 
 type Respond = Pin<Box<dyn Future<Output = Result<Response<Counting<Body>>, Infallible>> + Send>>;
@@ -116,7 +133,8 @@ impl hyper::service::Service<Request<Incoming>> for Counted {
     type Error = Infallible;
     type Future = Respond;
 
-    fn call(&self, request: Request<Incoming>) -> Self::Future {
+    fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        request.extensions_mut().insert(self.peer);
         let in_flight = InFlight::new(&self.control);
         let request = if http_body::Body::is_end_stream(request.body()) {
             request.map(Body::new)

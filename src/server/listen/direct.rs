@@ -22,11 +22,10 @@ use tower::ServiceExt;
 use super::Stats;
 use super::tap::Tap;
 use super::wire::{BodyFraming, parse_request_head, response_head};
+use crate::server::guard::address::PeerAddress;
 use crate::server::live::frame::{Framing, chunk_size_line};
 use crate::server::live::stream::{StreamEnd, StreamHandoff};
 
-/// How long a client may take to send the rest of its request head.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one write may wait on a client that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a stream may take to end once the server stops.
@@ -34,12 +33,21 @@ const STOP_GRACE: Duration = Duration::from_secs(1);
 /// Bytes a client may send on a stream's connection before it is taken as misbehaving.
 const MAX_UNEXPECTED: usize = 4 * 1024;
 
-pub(super) async fn serve(tap: Tap, app: Router, stats: &Stats, stop: watch::Receiver<bool>) {
+/// Serves the stream request whose start the tap holds. `head_timeout`: how long the client
+/// may take to send the rest of its head.
+pub(super) async fn serve(
+    tap: Tap,
+    app: Router,
+    peer: PeerAddress,
+    head_timeout: Duration,
+    stats: &Stats,
+    stop: watch::Receiver<bool>,
+) {
     let Tap { stream, held, .. } = tap;
     // Shared with the hub, which writes the stream's frames while it is live.
     let stream = Arc::new(stream);
     tokio::select! {
-        () = answer(&stream, held, app, stats) => {}
+        () = answer(&stream, held, app, peer, head_timeout, stats) => {}
         // A stream ends by itself when live sync shuts down; one stuck on a client that
         // stopped reading must not hold up the server's shutdown.
         () = stopped(stop) => {}
@@ -63,11 +71,19 @@ enum NoRequest {
     Gone,
 }
 
-async fn answer(stream: &Arc<TcpStream>, held: Vec<u8>, app: Router, stats: &Stats) {
+async fn answer(
+    stream: &Arc<TcpStream>,
+    held: Vec<u8>,
+    app: Router,
+    peer: PeerAddress,
+    head_timeout: Duration,
+    stats: &Stats,
+) {
     let mut until_close = false;
     // Boxed, so that what the request needed is freed before the stream settles in.
-    let response = match Box::pin(read_request(stream, held)).await {
-        Ok(request) => {
+    let response = match Box::pin(read_request(stream, held, head_timeout)).await {
+        Ok(mut request) => {
+            request.extensions_mut().insert(peer);
             stats.count(&stats.direct_streams);
             tracing::debug!(uri = %request.uri(), "event stream served directly");
             // HTTP/1.0 has no chunks: a body of unknown length ends when the connection does.
@@ -85,8 +101,12 @@ async fn answer(stream: &Arc<TcpStream>, held: Vec<u8>, app: Router, stats: &Sta
 }
 
 /// Reads the rest of the request head.
-async fn read_request(stream: &TcpStream, mut buf: Vec<u8>) -> Result<Request<Body>, NoRequest> {
-    let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
+async fn read_request(
+    stream: &TcpStream,
+    mut buf: Vec<u8>,
+    head_timeout: Duration,
+) -> Result<Request<Body>, NoRequest> {
+    let deadline = tokio::time::Instant::now() + head_timeout;
     loop {
         if let Some(request) = parse_request_head(&buf).map_err(NoRequest::Refused)? {
             return Ok(request);

@@ -36,9 +36,15 @@
 //! A request is in flight from when hyper hands it to the app until its response body is
 //! written and its request body read to the end ([`conn`]'s `Counting`); the tap itself sees
 //! whether hyper has flushed what it wrote.
+//!
+//! At most `max-connections` connections are served at once. Past the cap a new connection is
+//! answered once by [`overflow`] — the health check as usual, anything else `503` with
+//! `Retry-After` — and closed, so the connections already open (and their streams) go on as
+//! before and a monitor still sees the server answer.
 
 mod conn;
 mod direct;
+mod overflow;
 mod tap;
 mod wire;
 
@@ -50,7 +56,9 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::server::config::Config;
 
 /// What the front door did, counted as it happens: for operators and tests.
 #[derive(Debug, Default)]
@@ -59,6 +67,7 @@ pub(crate) struct Stats {
     given_back: AtomicU64,
     handed_back_mid_head: AtomicU64,
     direct_streams: AtomicU64,
+    over_the_cap: AtomicU64,
 }
 
 /// A reading of [`Stats`].
@@ -73,6 +82,8 @@ pub struct FrontDoorCounts {
     /// Event-stream requests answered directly (not through hyper): with a stream, or with the
     /// error the app gave (a space that does not exist, say).
     pub direct_streams: u64,
+    /// Connections that came past the cap on connections (answered once, or closed at once).
+    pub over_the_cap: u64,
 }
 
 impl Stats {
@@ -86,19 +97,41 @@ impl Stats {
             given_back: self.given_back.load(Ordering::Relaxed),
             handed_back_mid_head: self.handed_back_mid_head.load(Ordering::Relaxed),
             direct_streams: self.direct_streams.load(Ordering::Relaxed),
+            over_the_cap: self.over_the_cap.load(Ordering::Relaxed),
         }
     }
 }
 
+/// What every connection of a front door is served with.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct DoorSettings {
+    /// Take event streams off hyper (the `direct-streams` setting).
+    direct_streams: bool,
+    /// How long a client may take to send a request head (`head-timeout-secs`).
+    head_timeout: Duration,
+}
+
 /// The front door of one server.
 pub(crate) struct FrontDoor {
-    pub app: Router,
-    pub stats: Arc<Stats>,
-    /// Take event streams off hyper (the `direct-streams` setting).
-    pub direct_streams: bool,
+    app: Router,
+    stats: Arc<Stats>,
+    settings: DoorSettings,
+    max_connections: usize,
 }
 
 impl FrontDoor {
+    pub fn new(app: Router, stats: Arc<Stats>, config: &Config) -> Self {
+        FrontDoor {
+            app,
+            stats,
+            settings: DoorSettings {
+                direct_streams: config.direct_streams,
+                head_timeout: config.head_timeout,
+            },
+            max_connections: config.max_connections.max(1),
+        }
+    }
+
     /// Serves on `listener` until `shutdown` resolves, then stops accepting, closes idle
     /// connections, lets in-flight requests finish and waits for every connection to end.
     /// (Event streams end on their own when live sync shuts down: `LiveSync::shut_down`.)
@@ -106,26 +139,45 @@ impl FrontDoor {
         let (stop_tx, stop_rx) = watch::channel(false);
         // Each connection holds a sender; `recv` returns `None` once they have all ended.
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let open = Arc::new(Semaphore::new(self.max_connections));
+        let past_the_cap = Arc::new(Semaphore::new(overflow::AT_ONCE));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            tokio::select! {
+            let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
-                        // Deltas are small writes that must leave at once.
-                        let _ = stream.set_nodelay(true);
-                        let connection = conn::Connection {
-                            app: self.app.clone(),
-                            stats: self.stats.clone(),
-                            direct_streams: self.direct_streams,
-                            stop: stop_rx.clone(),
-                            _alive: alive_tx.clone(),
-                        };
-                        tokio::spawn(connection.serve(stream));
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        accept_failed(error).await;
+                        continue;
                     }
-                    Err(error) => accept_failed(error).await,
                 },
                 _ = &mut shutdown => break,
-            }
+            };
+            // Deltas are small writes that must leave at once.
+            let _ = stream.set_nodelay(true);
+            let Ok(permit) = open.clone().try_acquire_owned() else {
+                self.stats.count(&self.stats.over_the_cap);
+                // Answered once when there is room for that; closed at once when not.
+                if let Ok(permit) = past_the_cap.clone().try_acquire_owned() {
+                    let answer =
+                        overflow::answer_once(stream, peer, self.app.clone(), self.settings);
+                    tokio::spawn(async move {
+                        answer.await;
+                        drop(permit);
+                    });
+                }
+                continue;
+            };
+            let connection = conn::Connection {
+                app: self.app.clone(),
+                stats: self.stats.clone(),
+                settings: self.settings,
+                peer,
+                stop: stop_rx.clone(),
+                _alive: alive_tx.clone(),
+                _permit: permit,
+            };
+            tokio::spawn(connection.serve(stream));
         }
         drop(listener);
         stop_tx.send_replace(true);

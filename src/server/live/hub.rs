@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::event::{ChangeJson, DeltaJson, LogError, delta_event};
 use super::frame::EventFrame;
 use super::sink::Sink;
+use crate::server::config::Config;
 use crate::server::db::{Db, changes};
 use crate::server::locks::lock;
 use crate::sync::Change;
@@ -89,6 +90,10 @@ pub(crate) struct Hub {
     db: Db,
     epoch: Arc<str>,
     buffer: usize,
+    /// The most a read of the log may bring (`catch-up-max-changes`, `catch-up-max-bytes`):
+    /// a node further behind than that ends its streams, which resume with a reset.
+    max_changes: usize,
+    max_bytes: usize,
     /// How many shards a space's streams are split into (the runtime's threads).
     shards: usize,
     channels: Mutex<HashMap<Uuid, Arc<Channel>>>,
@@ -119,11 +124,13 @@ impl Drop for Subscription {
 }
 
 impl Hub {
-    pub fn new(db: Db, epoch: Arc<str>, buffer: usize, shards: usize) -> Self {
+    pub fn new(db: Db, epoch: Arc<str>, config: &Config, shards: usize) -> Self {
         Hub {
             db,
             epoch,
-            buffer: buffer.max(1),
+            buffer: config.stream_buffer.max(1),
+            max_changes: config.catch_up_max_changes,
+            max_bytes: config.catch_up_max_bytes,
             shards: shards.max(1),
             channels: Mutex::new(HashMap::new()),
         }
@@ -233,14 +240,28 @@ impl Hub {
             _ => {
                 let mut tx = self.db.begin_snapshot().await?;
                 let window = changes::window(tx.exec(), space_id).await?;
-                let rows = changes::after(tx.exec(), space_id, last).await?;
+                let rows = changes::after_within(
+                    tx.exec(),
+                    space_id,
+                    last.max(window.floor),
+                    self.max_changes,
+                    self.max_bytes,
+                )
+                .await?;
                 tx.commit().await?;
-                let (rows, unreadable) = readable_run(space_id, rows);
-                // Pruned past what was sent (a long silence from other nodes): the first frame
-                // follows the floor, so the streams still before it end and get a reset. A row
-                // that is not a change cannot be passed on: nobody behind it can follow on.
-                let lost_before = unreadable.unwrap_or(window.floor);
-                (self.chain(last.max(window.floor), rows), lost_before)
+                match rows {
+                    Some(rows) => {
+                        let (rows, unreadable) = readable_run(space_id, rows);
+                        // Pruned past what was sent (a long silence from other nodes): the
+                        // first frame follows the floor, so the streams still before it end
+                        // and get a reset. A row that is not a change cannot be passed on:
+                        // nobody behind it can follow on.
+                        let lost_before = unreadable.unwrap_or(window.floor);
+                        (self.chain(last.max(window.floor), rows), lost_before)
+                    }
+                    // More than a catch-up may carry: the streams behind resume, and reset.
+                    None => (Vec::new(), window.position),
+                }
             }
         };
         let newest = frames.last().map_or(last, |frame| frame.pos);

@@ -58,12 +58,7 @@ impl LiveSync {
         let shards = config
             .fanout_threads
             .unwrap_or_else(|| tokio::runtime::Handle::current().metrics().num_workers());
-        let hub = Arc::new(hub::Hub::new(
-            db.clone(),
-            epoch.clone(),
-            config.stream_buffer,
-            shards,
-        ));
+        let hub = Arc::new(hub::Hub::new(db.clone(), epoch.clone(), &config, shards));
         let node_id = Uuid::new_v4();
         let store = presence::PresenceRows::new(db.clone(), hub.clone(), node_id, config.clone());
         let presence = presence::PresenceTracker::new(config.presence_grace, Arc::new(store));

@@ -8,10 +8,15 @@ use uuid::Uuid;
 use super::LiveSync;
 use super::event::{ChangeJson, DeltaJson};
 use crate::model::{ApiError, Being, Limit};
-use crate::server::db::{Db, Exec, beings, changes, intentions, presence};
+use crate::server::db::{Db, Exec, beings, changes, intentions};
 use crate::server::ops::beings::find_space;
-use crate::server::ops::intentions::encode_cursor;
-use crate::sync::{BeingState, Cursor, ResetReason, Snapshot};
+use crate::server::ops::intentions::place;
+use crate::server::ops::paging;
+use crate::server::ops::spaces::beings_page;
+use crate::sync::{Cursor, ResetReason, Snapshot};
+
+/// The beings a snapshot carries; the rest are paged (`GET /api/spaces/{id}/beings?after=`).
+const SNAPSHOT_BEINGS: Limit = Limit::of(100);
 
 /// Catch-up or reset; either way the client is at `position` afterwards.
 pub(crate) enum Opening {
@@ -20,7 +25,8 @@ pub(crate) enum Opening {
         position: u64,
         deltas: Vec<DeltaJson>,
     },
-    Reset(Snapshot),
+    /// Boxed: a snapshot is far bigger than a catch-up's head.
+    Reset(Box<Snapshot>),
 }
 
 impl Opening {
@@ -49,20 +55,26 @@ impl Opening {
             Some(Ok(c)) if c.position > window.position => ResetReason::Ahead,
             Some(Ok(c)) if c.position < window.floor => ResetReason::Expired,
             Some(Ok(c)) => {
-                let rows = changes::after(tx.exec(), space_id, c.position).await?;
-                match catch_up(space_id, c.position, rows) {
-                    Some(opening) => {
+                let config = &live.config;
+                let (max_changes, max_bytes) =
+                    (config.catch_up_max_changes, config.catch_up_max_bytes);
+                let rows =
+                    changes::after_within(tx.exec(), space_id, c.position, max_changes, max_bytes)
+                        .await?;
+                match rows.map(|rows| catch_up(space_id, c.position, rows)) {
+                    Some(Some(opening)) => {
                         tx.commit().await?;
                         return Ok(opening);
                     }
                     // A row the log cannot give: continuity cannot be proven from here.
-                    None => ResetReason::Expired,
+                    Some(None) => ResetReason::Expired,
+                    None => ResetReason::TooLarge,
                 }
             }
         };
         let snapshot = read_snapshot(tx.exec(), live, space, window.position, reason).await?;
         tx.commit().await?;
-        Ok(Opening::Reset(snapshot))
+        Ok(Opening::Reset(Box::new(snapshot)))
     }
 }
 
@@ -106,8 +118,8 @@ pub(crate) async fn current_snapshot(
     Ok(snapshot)
 }
 
-/// The beings in the space with whether each is online, the newest page of intentions and
-/// the names of their authors who are not here, at `position`.
+/// The first page of the beings in the space (each with whether it is online), the newest
+/// page of intentions and the names of their authors who are not on that page, at `position`.
 async fn read_snapshot(
     mut ex: Exec<'_>,
     live: &LiveSync,
@@ -116,45 +128,30 @@ async fn read_snapshot(
     reason: ResetReason,
 ) -> Result<Snapshot, ApiError> {
     let space_id = space.id;
-    let in_space = beings::list_in(ex.reborrow(), space_id).await?;
-    let online: HashSet<Uuid> =
-        presence::online_in(ex.reborrow(), space_id, live.presence_cutoff())
-            .await?
-            .into_iter()
-            .collect();
-    let limit = Limit::DEFAULT.get();
-    let mut recent = intentions::page(ex.reborrow(), space_id, None, limit + 1).await?;
-    let has_more = recent.len() > limit as usize;
-    recent.truncate(limit as usize);
-    let more = if has_more {
-        recent.last().map(encode_cursor)
-    } else {
-        None
-    };
-    let present: HashSet<Uuid> = in_space.iter().map(|b| b.id).collect();
+    let cutoff = live.presence_cutoff();
+    let present = beings_page(ex.reborrow(), space_id, None, SNAPSHOT_BEINGS, cutoff).await?;
+    let limit = Limit::DEFAULT;
+    let recent = intentions::page(ex.reborrow(), space_id, None, limit.get() + 1).await?;
+    let recent = paging::page(recent, limit, place);
+    let shown: HashSet<Uuid> = present.items.iter().map(|b| b.being.id).collect();
     let mut absent: Vec<Uuid> = recent
+        .items
         .iter()
         .map(|i| i.owner_id)
-        .filter(|id| !present.contains(id))
+        .filter(|id| !shown.contains(id))
         .collect();
     absent.sort_unstable();
     absent.dedup();
     let authors = beings::get_many(ex, &absent).await?;
-    let beings = in_space
-        .into_iter()
-        .map(|being| BeingState {
-            online: online.contains(&being.id),
-            being,
-        })
-        .collect();
     Ok(Snapshot {
         epoch: live.epoch.to_string(),
         position,
         reason,
         space,
-        beings,
-        intentions: recent,
-        more,
+        beings: present.items,
+        more_beings: present.next,
+        intentions: recent.items,
+        more: recent.next,
         authors,
     })
 }

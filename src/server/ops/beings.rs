@@ -2,10 +2,12 @@
 
 use uuid::Uuid;
 
+use super::moderation;
 use crate::model::{ApiError, Being, BeingKind, Name, Timestamp, permissions};
-use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions, presence};
+use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions};
+use crate::server::live::Recorder;
 use crate::server::state::AppState;
-use crate::sync::{BeingState, Change};
+use crate::sync::Change;
 
 /// The kinds a program may create through the API (guests come from signing in).
 pub fn parse_creatable_kind(raw: &str) -> Result<BeingKind, ApiError> {
@@ -50,31 +52,10 @@ pub async fn find_space(ex: Exec<'_>, id: Uuid) -> Result<Being, ApiError> {
 }
 
 /// A location to move to: it must be a space (422 otherwise, naming `location_id`).
-async fn check_location(ex: Exec<'_>, id: Uuid) -> Result<(), ApiError> {
+async fn check_location(ex: Exec<'_>, id: Uuid) -> Result<Being, ApiError> {
     find_space(ex, id)
         .await
-        .map(|_| ())
         .map_err(|_| ApiError::invalid("location_id", "location_id must name an existing space"))
-}
-
-pub async fn list_spaces(state: &AppState) -> Result<Vec<Being>, ApiError> {
-    let mut conn = state.db.reader().await?;
-    Ok(db_beings::list_spaces(conn.exec()).await?)
-}
-
-/// The beings in a space with whether each is online there (404 for no such space).
-pub async fn list_in_space(state: &AppState, space_id: Uuid) -> Result<Vec<BeingState>, ApiError> {
-    let mut conn = state.db.reader().await?;
-    find_space(conn.exec(), space_id).await?;
-    let beings = db_beings::list_in(conn.exec(), space_id).await?;
-    let online = presence::online_in(conn.exec(), space_id, state.live.presence_cutoff()).await?;
-    Ok(beings
-        .into_iter()
-        .map(|being| BeingState {
-            online: online.contains(&being.id),
-            being,
-        })
-        .collect())
 }
 
 pub async fn create(
@@ -90,6 +71,7 @@ pub async fn create(
     let mut recorder = state.live.recorder();
     if let Some(location) = location_id {
         check_location(tx.exec(), location).await?;
+        moderation::refuse_if_removed(tx.exec(), location, actor.id).await?;
         recorder
             .record(
                 tx.exec(),
@@ -126,15 +108,21 @@ pub async fn update(
     if !permissions::may_change_being(actor.id, being.owner_id) {
         return Err(ApiError::forbidden("only its owner can change this being"));
     }
-    if let Some(Some(location)) = changes.location {
-        check_location(tx.exec(), location).await?;
-        if being.kind == BeingKind::Space
-            && db_beings::is_within(tx.exec(), location, being.id).await?
-        {
-            return Err(ApiError::invalid(
-                "location_id",
-                "a space cannot be moved into itself or a space inside it",
-            ));
+    if let Some(Some(location)) = changes.location.filter(|l| *l != being.location_id) {
+        let space = check_location(tx.exec(), location).await?;
+        if !moderation::moderates(state, actor.id, &space) {
+            moderation::refuse_if_removed(tx.exec(), location, being.id).await?;
+        }
+        if being.kind == BeingKind::Space {
+            // Two moves that would each put one space inside the other must not both pass
+            // the check below: they take turns.
+            db_beings::serialize_space_moves(tx.exec()).await?;
+            if db_beings::is_within(tx.exec(), location, being.id).await? {
+                return Err(ApiError::invalid(
+                    "location_id",
+                    "a space cannot be moved into itself or a space inside it",
+                ));
+            }
         }
     }
     let old_location = being.location_id;
@@ -149,44 +137,43 @@ pub async fn update(
     if let Some(location) = moved {
         being.location_id = location;
     }
-    being.updated_at = Timestamp::now().max(being.updated_at);
-    db_beings::update(tx.exec(), &being).await?;
     let mut recorder = state.live.recorder();
-    // A move is a delete in the old space and an upsert in the new one.
-    if let Some(old) = old_location.filter(|old| Some(*old) != being.location_id) {
-        recorder
-            .record(tx.exec(), old, Change::BeingDelete { id: being.id })
-            .await?;
-    }
-    if let Some(location) = being.location_id {
-        recorder
-            .record(
-                tx.exec(),
-                location,
-                Change::BeingUpsert {
-                    being: being.clone(),
-                },
-            )
-            .await?;
-    }
-    // A space's own stream hears of its new name.
-    if being.kind == BeingKind::Space {
-        recorder
-            .record(
-                tx.exec(),
-                being.id,
-                Change::BeingUpsert {
-                    being: being.clone(),
-                },
-            )
-            .await?;
-    }
+    write_changed(tx.exec(), &mut recorder, &mut being, old_location).await?;
     tx.commit().await?;
     recorder.publish();
     Ok(being)
 }
 
-/// Walks `actor` into a space, as opening it does. Nothing is written if already there.
+/// Writes a being whose name or place changed (from `old_location`), and tells the spaces
+/// concerned: a move is a delete in the old space and an upsert in the new one, and a space's
+/// own stream hears of its new name.
+pub(crate) async fn write_changed(
+    mut ex: Exec<'_>,
+    recorder: &mut Recorder,
+    being: &mut Being,
+    old_location: Option<Uuid>,
+) -> Result<(), ApiError> {
+    being.updated_at = Timestamp::now().max(being.updated_at);
+    db_beings::update(ex.reborrow(), being).await?;
+    if let Some(old) = old_location.filter(|old| Some(*old) != being.location_id) {
+        recorder
+            .record(ex.reborrow(), old, Change::BeingDelete { id: being.id })
+            .await?;
+    }
+    let upsert = || Change::BeingUpsert {
+        being: being.clone(),
+    };
+    if let Some(location) = being.location_id {
+        recorder.record(ex.reborrow(), location, upsert()).await?;
+    }
+    if being.kind == BeingKind::Space {
+        recorder.record(ex, being.id, upsert()).await?;
+    }
+    Ok(())
+}
+
+/// Walks `actor` into a space, as opening its page does. Nothing is written if already
+/// there.
 pub async fn enter(state: &AppState, actor: &Being, space_id: Uuid) -> Result<Being, ApiError> {
     if actor.location_id == Some(space_id) {
         return Ok(actor.clone());

@@ -3,27 +3,14 @@
 use uuid::Uuid;
 
 use super::beings::find_space;
+use super::{moderation, paging};
 use crate::model::{
-    ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionPage, IntentionState,
-    Limit, Timestamp, permissions,
+    ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionState, Limit, Page,
+    Timestamp, permissions,
 };
 use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions};
 use crate::server::state::AppState;
 use crate::sync::Change;
-
-/// A page cursor: the position of the last item sent, `<micros>_<uuid>`. Opaque to clients.
-pub fn encode_cursor(intention: &Intention) -> String {
-    format!("{}_{}", intention.created_at.0, intention.id.simple())
-}
-
-fn decode_cursor(raw: &str) -> Result<(Timestamp, Uuid), ApiError> {
-    let bad = || ApiError::bad_request("before", "before must be a cursor taken from `next`");
-    let (at, id) = raw.split_once('_').ok_or_else(bad)?;
-    Ok((
-        Timestamp(at.parse().map_err(|_| bad())?),
-        Uuid::try_parse(id).map_err(|_| bad())?,
-    ))
-}
 
 /// A page of a space's intentions, newest first.
 pub async fn page(
@@ -31,24 +18,18 @@ pub async fn page(
     space_id: Uuid,
     before: Option<&str>,
     limit: Option<&str>,
-) -> Result<IntentionPage, ApiError> {
+) -> Result<Page<Intention>, ApiError> {
     let limit = Limit::parse(limit)?;
-    let before = before
-        .filter(|b| !b.is_empty())
-        .map(decode_cursor)
-        .transpose()?;
+    let before = paging::from_request(before, "before")?;
     let mut conn = state.db.reader().await?;
     find_space(conn.exec(), space_id).await?;
-    // One more than asked tells whether another page exists.
-    let mut items = db_intentions::page(conn.exec(), space_id, before, limit.get() + 1).await?;
-    let more = items.len() > limit.get() as usize;
-    items.truncate(limit.get() as usize);
-    let next = if more {
-        items.last().map(encode_cursor)
-    } else {
-        None
-    };
-    Ok(IntentionPage { items, next })
+    let items = db_intentions::page(conn.exec(), space_id, before, limit.get() + 1).await?;
+    Ok(paging::page(items, limit, place))
+}
+
+/// Where an intention is in its space's list.
+pub(crate) fn place(intention: &Intention) -> paging::Place {
+    (intention.created_at, intention.id)
 }
 
 /// A new message: what the caller says, and optionally how.
@@ -91,6 +72,10 @@ pub async fn post(
         updated_at: now,
     };
     find_space(tx.exec(), space_id).await?;
+    moderation::refuse_if_removed(tx.exec(), space_id, actor.id).await?;
+    if author != actor.id {
+        moderation::refuse_if_removed(tx.exec(), space_id, author).await?;
+    }
     if !db_intentions::insert_if_new(tx.exec(), &intention).await? {
         return match db_intentions::get(tx.exec(), intention.id).await? {
             Some(existing) if existing.owner_id == author && existing.location_id == space_id => {
@@ -195,12 +180,11 @@ pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), Api
     let mut tx = state.db.begin().await?;
     let intention = find(tx.exec(), id).await?;
     let author_owner = owner_of_author(tx.exec(), &intention).await?;
-    let space_owner = db_beings::get(tx.exec(), intention.location_id)
-        .await?
-        .and_then(|s| s.owner_id);
-    if !permissions::may_delete_intention(actor.id, intention.owner_id, author_owner, space_owner) {
+    let space = find_space(tx.exec(), intention.location_id).await?;
+    let moderates = moderation::moderates(state, actor.id, &space);
+    if !permissions::may_delete_intention(actor.id, intention.owner_id, author_owner, moderates) {
         return Err(ApiError::forbidden(
-            "only its author or the space's owner can delete this message",
+            "only its author, the space's owner or a moderator can delete this message",
         ));
     }
     db_intentions::delete(tx.exec(), id).await?;
@@ -215,33 +199,4 @@ pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), Api
     tx.commit().await?;
     recorder.publish();
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cursor_round_trips_and_garbage_is_a_bad_request() {
-        let intention = Intention {
-            id: Uuid::new_v4(),
-            kind: IntentionKind::Utterance,
-            state: IntentionState::Complete,
-            owner_id: Uuid::new_v4(),
-            location_id: Uuid::new_v4(),
-            content: "hi".into(),
-            created_at: Timestamp(42),
-            updated_at: Timestamp(42),
-        };
-        assert_eq!(
-            decode_cursor(&encode_cursor(&intention)).unwrap(),
-            (Timestamp(42), intention.id)
-        );
-        for garbage in ["x", "1_", "_abc", "12_not-a-uuid"] {
-            assert_eq!(
-                decode_cursor(garbage).unwrap_err().field.as_deref(),
-                Some("before")
-            );
-        }
-    }
 }

@@ -3,4 +3,7 @@
 
 pub mod beings;
 pub mod intentions;
+pub mod moderation;
+pub(crate) mod paging;
 pub mod session;
+pub mod spaces;

@@ -1,13 +1,17 @@
 //! Who and what is in the space, live from the space's store, in three sections: spaces and
 //! bots (and documents) here; people online; people offline. Each row reads its own keyed
-//! field, so a rename rewrites one name and going offline moves one row.
+//! field, so a rename rewrites one name and going offline moves one row. A big space shows its
+//! first beings and a button for the next page; whoever moderates the space can remove a
+//! being from it.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos::task::spawn_local;
 use reactive_stores::Field;
 use uuid::Uuid;
 
 use super::ErrorNote;
-use crate::api::RenameMe;
+use crate::api::{RemoveBeing, RenameMe, more_beings, remove_being};
 use crate::model::{Being, BeingKind};
 use crate::ui::session::use_session;
 use crate::ui::space::{SpaceDataStoreFields, use_space};
@@ -22,13 +26,52 @@ enum Section {
 #[component]
 pub fn Presence(me: Option<Being>) -> impl IntoView {
     let my_id = me.map(|m| m.id);
+    let notice = RwSignal::new(None::<String>);
+    provide_context(PresenceNotice(notice));
     view! {
         <section class="presence card" aria-label="Presence">
             <h2 class="visually-hidden">"Here"</h2>
             <PresenceSection section=Section::Things title="Spaces and bots" my_id />
             <PresenceSection section=Section::Online title="Online" my_id />
             <PresenceSection section=Section::Offline title="Offline" my_id />
+            <MoreBeings />
+            {move || notice.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
         </section>
+    }
+}
+
+/// What went wrong with a removal, for the reader.
+#[derive(Clone, Copy)]
+struct PresenceNotice(RwSignal<Option<String>>);
+
+/// The next page of beings, while the space has more than the page shows.
+#[component]
+fn MoreBeings() -> impl IntoView {
+    let store = use_space().store;
+    let loading = RwSignal::new(false);
+    let notice = expect_context::<PresenceNotice>().0;
+    let load = move |_| {
+        let Some(after) = store.data.more_beings().get_untracked() else {
+            return;
+        };
+        loading.set(true);
+        let space_id = store.space_id_untracked();
+        spawn_local(async move {
+            match more_beings(space_id, after).await {
+                Ok(page) => store.append_beings(page),
+                Err(error) => {
+                    notice.set(Some(format!("More could not be shown: {}", error.message)))
+                }
+            }
+            let _ = loading.try_set(false);
+        });
+    };
+    view! {
+        <Show when=move || store.data.more_beings().read().is_some()>
+            <button type="button" class="link" disabled=move || loading.get() on:click=load>
+                "Show more of who is here"
+            </button>
+        </Show>
     }
 }
 
@@ -92,8 +135,39 @@ fn PresenceRow(being: Field<Being>, online: bool, my_id: Option<Uuid>) -> impl I
             }}
             {(kind != BeingKind::Guest).then(|| view! { <span class="tag">{kind_name}</span> })}
             {mine.then(|| view! { <span class="tag">"you"</span> <RenameControl name /> })}
+            {(!mine).then(|| view! { <RemoveControl id name /> })}
         </li>
     }
+}
+
+/// "Remove" on a being's row, for whoever moderates the space (never on its owner). Without
+/// JavaScript it is a form like any other.
+#[component]
+fn RemoveControl(id: Uuid, name: Memo<String>) -> impl IntoView {
+    let followed = use_space();
+    let store = followed.store;
+    let space_id = store.space_id_untracked();
+    let owner = store.data.space().with_untracked(|space| space.owner_id);
+    let notice = expect_context::<PresenceNotice>().0;
+    (followed.moderates && owner != Some(id)).then(|| {
+        let remove = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            spawn_local(async move {
+                if let Err(error) = remove_being(space_id, id).await {
+                    notice.set(Some(format!("Could not remove: {}", error.message)));
+                }
+            });
+        };
+        view! {
+            <form method="post" action=RemoveBeing::url() class="inline" on:submit=remove>
+                <input type="hidden" name="space_id" value=space_id.to_string() />
+                <input type="hidden" name="being_id" value=id.to_string() />
+                <button type="submit" class="link danger" aria-label=move || format!("Remove {} from this space", name.get())>
+                    "Remove"
+                </button>
+            </form>
+        }
+    })
 }
 
 /// Your own name, editable in place.

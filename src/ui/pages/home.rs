@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{CreateSpace, list_spaces};
 use crate::ui::components::{ErrorNote, Identity};
@@ -10,7 +11,14 @@ use crate::ui::session::use_session;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let create = ServerAction::<CreateSpace>::new();
-    let spaces = Resource::new(move || create.version().get(), |_| list_spaces());
+    // A page of spaces at a time; `/?after=<cursor>` is the next one (links work without
+    // JavaScript).
+    let query = use_query_map();
+    let after = Memo::new(move |_| query.read().get("after"));
+    let spaces = Resource::new(
+        move || (create.version().get(), after.get()),
+        |(_, after)| list_spaces(after),
+    );
     view! {
         <section class="card intro">
             <h1>"rhizom"</h1>
@@ -22,12 +30,15 @@ pub fn HomePage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading spaces…"</p> }>
                 {move || Suspend::new(async move {
                     match spaces.await {
-                        Ok(list) => view! {
+                        Ok(page) => view! {
                             <ul aria-label="Spaces" class="space-list">
-                                {list.into_iter().map(|space| view! {
+                                {page.items.into_iter().map(|space| view! {
                                     <li><A href=format!("/s/{}", space.id)>{space.name}</A></li>
                                 }).collect_view()}
                             </ul>
+                            {page.next.map(|next| view! {
+                                <p><A href=format!("/?after={next}")>"More spaces →"</A></p>
+                            })}
                         }.into_any(),
                         Err(error) => view! { <ErrorNote error /> }.into_any(),
                     }

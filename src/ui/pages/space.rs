@@ -52,16 +52,32 @@ pub fn SpacePage() -> impl IntoView {
 /// A loaded space: its store, its stream, and what shows it.
 #[component]
 fn LiveSpace(view: SpaceView) -> impl IntoView {
-    let SpaceView { snapshot, me } = view;
+    let SpaceView {
+        snapshot,
+        me,
+        moderates,
+    } = view;
     let space_id = snapshot.space.id;
     let followed = FollowedSpace {
         store: SpaceStore::new(snapshot),
         status: RwSignal::new(Status::CatchingUp),
+        moderates,
     };
     provide_context(followed);
-    // Effects run only in the browser: follow the space from the snapshot's position.
+    // Effects run only in the browser: follow the space from the snapshot's position, and
+    // walk a signed-in viewer in (a write, so not done by loading the page).
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| crate::client::follow(space_id.to_string(), followed));
+    #[cfg(feature = "hydrate")]
+    if me.is_some() {
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                if let Err(error) = crate::api::enter_space(space_id).await {
+                    leptos::logging::warn!("entering the space failed: {}", error.message);
+                }
+            })
+        });
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = space_id;
     let store = followed.store.data;

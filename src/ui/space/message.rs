@@ -36,6 +36,10 @@ pub enum Outbox {
     /// Waiting its turn, or for the connection to come back.
     Queued,
     Sending,
+    /// The server asked to wait this many seconds (too many messages at once); it goes then.
+    Held {
+        seconds: u64,
+    },
     /// Refused or undeliverable; the reader may retry.
     Failed(String),
 }

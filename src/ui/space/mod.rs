@@ -49,6 +49,8 @@ impl Status {
 pub struct FollowedSpace {
     pub store: SpaceStore,
     pub status: RwSignal<Status>,
+    /// The viewer may remove beings and others' messages here.
+    pub moderates: bool,
 }
 
 pub fn use_space() -> FollowedSpace {

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::message::{Arrival, Message, Outbox, with_runs};
 use super::runs::{Stamp, starts_run};
-use crate::model::{Being, Intention, IntentionPage, Timestamp};
-use crate::sync::{Cursor, Snapshot, SpaceModel};
+use crate::model::{Being, Intention, Page, Timestamp};
+use crate::sync::{BeingState, Cursor, Snapshot, SpaceModel};
 
 #[derive(Clone, Debug, Store)]
 pub struct SpaceData {
@@ -34,6 +34,8 @@ pub struct SpaceData {
     pub messages: Vec<Message>,
     /// Cursor of the next older page, if there is one.
     pub more: Option<String>,
+    /// Cursor of the next page of beings, when the snapshot did not carry them all.
+    pub more_beings: Option<String>,
     /// Authors of shown messages who are not in the space, for their names.
     #[store(key: Uuid = |being| being.id)]
     pub authors: Vec<Being>,
@@ -57,6 +59,7 @@ impl SpaceData {
             beings: snapshot.beings.into_iter().map(|b| b.being).collect(),
             messages: with_runs(intentions),
             more: snapshot.more,
+            more_beings: snapshot.more_beings,
             authors: snapshot.authors,
         }
     }
@@ -254,7 +257,7 @@ impl SpaceStore {
     }
 
     /// Adds an older page (newest first, as the API gives it) before what is shown.
-    pub fn prepend(&self, page: IntentionPage, authors: Vec<Being>) {
+    pub fn prepend(&self, page: Page<Intention>, authors: Vec<Being>) {
         let mut older = page.items;
         older.reverse();
         older.retain(|i| !self.has_message(i.id));
@@ -272,6 +275,34 @@ impl SpaceStore {
         if !unknown.is_empty() {
             self.data.authors().write().extend(unknown);
         }
+    }
+
+    /// Adds the next page of beings (each with whether it is online here).
+    pub fn append_beings(&self, page: Page<BeingState>) {
+        let known: Vec<Uuid> = self
+            .data
+            .beings()
+            .with_untracked(|list| list.iter().map(|b| b.id).collect());
+        let fresh: Vec<BeingState> = page
+            .items
+            .into_iter()
+            .filter(|b| !known.contains(&b.being.id))
+            .collect();
+        let online: Vec<Uuid> = fresh
+            .iter()
+            .filter(|b| b.online)
+            .map(|b| b.being.id)
+            .collect();
+        if !online.is_empty() {
+            self.data.online().write().extend(online);
+        }
+        if !fresh.is_empty() {
+            self.data
+                .beings()
+                .write()
+                .extend(fresh.into_iter().map(|b| b.being));
+        }
+        self.data.more_beings().set(page.next);
     }
 
     /// Older than the oldest loaded message while older pages are still unloaded.

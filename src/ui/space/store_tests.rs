@@ -6,9 +6,7 @@ use uuid::Uuid;
 
 use super::message::Outbox;
 use super::store::{SpaceDataStoreFields, SpaceStore};
-use crate::model::{
-    Being, BeingKind, Intention, IntentionKind, IntentionPage, IntentionState, Timestamp,
-};
+use crate::model::{Being, BeingKind, Intention, IntentionKind, IntentionState, Page, Timestamp};
 use crate::sync::{ResetReason, Snapshot, SpaceModel};
 
 const A: Uuid = Uuid::from_u128(0xa);
@@ -44,6 +42,7 @@ fn snapshot(newest_first: Vec<Intention>, more: bool) -> Snapshot {
             updated_at: Timestamp(0),
         },
         beings: Vec::new(),
+        more_beings: None,
         intentions: newest_first,
         more: more.then(|| "cursor".into()),
         authors: Vec::new(),
@@ -133,7 +132,7 @@ fn older_pages_go_first_and_deltas_before_the_window_wait_for_them() {
     store.upsert_intention(message(1, A, 10));
     assert!(store.message(Uuid::from_u128(0x1001)).is_none());
     store.prepend(
-        IntentionPage {
+        Page {
             items: vec![message(4, A, 40), message(3, B, 30)],
             next: None,
         },

@@ -122,6 +122,14 @@ impl Writer {
                     );
                     return;
                 }
+                Err(error) if error.code == ErrorCode::RateLimited => {
+                    // The server asked to wait: the message waits, first in line, and says so.
+                    let seconds = error.retry_after.unwrap_or(1);
+                    store.set_outbox(id, Some(Outbox::Held { seconds }));
+                    self.queue.update_value(|q| q.push_front(id));
+                    set_timeout(move || self.pump(), std::time::Duration::from_secs(seconds));
+                    return;
+                }
                 Err(error) => store.set_outbox(id, Some(Outbox::Failed(error.message))),
             }
             self.pump();
@@ -140,6 +148,12 @@ impl Writer {
         let mut changed = before.clone();
         changed.content = content.clone();
         store.replace(changed);
+        self.save_edit(id, content, before);
+    }
+
+    /// Sends an edit shown already; waits out a rate limit and sends it again.
+    fn save_edit(self, id: Uuid, content: String, before: Intention) {
+        let store = self.space.store;
         spawn_local(async move {
             let result = edit_message(id, content.clone()).await;
             if !self.alive() {
@@ -147,6 +161,21 @@ impl Writer {
             }
             match result {
                 Ok(stored) => store.confirm(stored),
+                Err(error) if error.code == ErrorCode::RateLimited => {
+                    let seconds = error.retry_after.unwrap_or(1);
+                    self.notice.set(Some(format!(
+                        "Too many changes at once: your edit will be saved in {seconds} s."
+                    )));
+                    set_timeout(
+                        move || {
+                            if self.alive() {
+                                self.notice.set(None);
+                                self.save_edit(id, content, before);
+                            }
+                        },
+                        std::time::Duration::from_secs(seconds),
+                    );
+                }
                 Err(error) => {
                     // Undo only this edit: not a later one, nor what the stream brought since.
                     let still_ours = store

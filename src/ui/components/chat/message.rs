@@ -28,6 +28,8 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
     let created_at = Memo::new(move |_| intention.with(|i| i.created_at));
     let kind = row.stamp.kind;
     let author = Memo::new(move |_| store.name_of(owner_id).unwrap_or_else(|| "someone".into()));
+    // Others' messages can be deleted by whoever moderates the space.
+    let moderator = writer.filter(|_| followed.moderates && Some(owner_id) != my_id);
     let writer = writer.filter(|_| Some(owner_id) == my_id);
     let editing = RwSignal::new(false);
     // Closing the editor puts keyboard focus back on this message's Edit button.
@@ -70,21 +72,34 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             </Show>
             {move || progress(state.get(), kind)}
             {move || outbox.get().map(|outbox| view! { <OutboxLine id outbox status=followed.status writer /> })}
+            {moderator.map(|writer| view! {
+                <div class="actions">
+                    <DeleteForm id writer />
+                </div>
+            })}
             {writer.map(|writer| view! {
                 <Show when=move || outbox.read().is_none() && !editing.get()>
                     <div class="actions">
                         <button type="button" class="link" node_ref=edit_button on:click=move |_| editing.set(true)>"Edit"</button>
-                        <form method="post" action=DeleteMessage::url() class="inline" on:submit=move |ev| {
-                            ev.prevent_default();
-                            writer.delete(id);
-                        }>
-                            <input type="hidden" name="id" value=id.to_string() />
-                            <button type="submit" class="link danger">"Delete"</button>
-                        </form>
+                        <DeleteForm id writer />
                     </div>
                 </Show>
             })}
         </li>
+    }
+}
+
+/// "Delete": at once in the page, and a plain form without JavaScript.
+#[component]
+fn DeleteForm(id: Uuid, writer: Writer) -> impl IntoView {
+    view! {
+        <form method="post" action=DeleteMessage::url() class="inline" on:submit=move |ev| {
+            ev.prevent_default();
+            writer.delete(id);
+        }>
+            <input type="hidden" name="id" value=id.to_string() />
+            <button type="submit" class="link danger">"Delete"</button>
+        </form>
     }
 }
 
@@ -119,6 +134,12 @@ fn OutboxLine(
         }
         .into_any(),
         Outbox::Sending => view! { <span class="outbox">"sending…"</span> }.into_any(),
+        Outbox::Held { seconds } => view! {
+            <span class="outbox" role="status">
+                {format!("too many messages at once — sending in {seconds} s")}
+            </span>
+        }
+        .into_any(),
         Outbox::Queued => view! {
             <span class="outbox">
                 {move || match status.get() {

@@ -1,0 +1,83 @@
+//! Moderation: a space's owner, and the operator's moderators everywhere (the Lobby
+//! included), may remove any being from a space — it is moved out if it was there, and it can
+//! neither come back in nor speak there until readmitted — and delete any message in it.
+
+use uuid::Uuid;
+
+use super::beings::{find_space, write_changed};
+use crate::model::{ApiError, Being, Timestamp, permissions};
+use crate::server::db::{Exec, beings as db_beings, removals};
+use crate::server::state::AppState;
+
+/// May `actor` moderate `space`: its owner, or one of the operator's moderators?
+pub(crate) fn moderates(state: &AppState, actor: Uuid, space: &Being) -> bool {
+    permissions::may_moderate(actor, space.owner_id, &state.config.moderators)
+}
+
+/// 403 when `being_id` was removed from `space_id`.
+pub(crate) async fn refuse_if_removed(
+    ex: Exec<'_>,
+    space_id: Uuid,
+    being_id: Uuid,
+) -> Result<(), ApiError> {
+    if removals::is_removed(ex, space_id, being_id).await? {
+        return Err(ApiError::forbidden(
+            "this being was removed from this space by its moderators",
+        ));
+    }
+    Ok(())
+}
+
+/// Removes `being_id` from `space_id` (see the module header). Nobody removes the space's
+/// owner from it.
+pub async fn remove(
+    state: &AppState,
+    actor: &Being,
+    space_id: Uuid,
+    being_id: Uuid,
+) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    let space = find_space(tx.exec(), space_id).await?;
+    if !moderates(state, actor.id, &space) {
+        return Err(ApiError::forbidden(
+            "only the space's owner or a moderator can remove beings from it",
+        ));
+    }
+    let mut being = db_beings::get(tx.exec(), being_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("being"))?;
+    if Some(being.id) == space.owner_id || being.id == space.id {
+        return Err(ApiError::forbidden(
+            "a space's owner (or the space itself) cannot be removed from it",
+        ));
+    }
+    removals::insert(tx.exec(), space_id, being_id, actor.id, Timestamp::now()).await?;
+    let mut recorder = state.live.recorder();
+    if being.location_id == Some(space_id) {
+        being.location_id = None;
+        write_changed(tx.exec(), &mut recorder, &mut being, Some(space_id)).await?;
+    }
+    tx.commit().await?;
+    recorder.publish();
+    tracing::info!(%space_id, %being_id, by = %actor.id, "removed from a space");
+    Ok(())
+}
+
+/// Lets a removed being back into `space_id` (nothing to do if it was not removed).
+pub async fn readmit(
+    state: &AppState,
+    actor: &Being,
+    space_id: Uuid,
+    being_id: Uuid,
+) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    let space = find_space(tx.exec(), space_id).await?;
+    if !moderates(state, actor.id, &space) {
+        return Err(ApiError::forbidden(
+            "only the space's owner or a moderator can let beings back in",
+        ));
+    }
+    removals::delete(tx.exec(), space_id, being_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
