@@ -9,7 +9,10 @@ import {
   uniq,
 } from "./helpers";
 
-test("another guest gets no Edit/Delete on your messages", async ({ browser, baseURL }) => {
+test("another guest gets no Edit/Delete on your messages; the space's owner gets Delete only", async ({
+  browser,
+  baseURL,
+}) => {
   const nameA = uniq("Alice");
   const nameB = uniq("Bob");
   const fromA = uniq("hello from Alice");
@@ -48,13 +51,24 @@ test("another guest gets no Edit/Delete on your messages", async ({ browser, bas
     await expect(presenceRow(pageB, nameA)).toBeVisible();
     await expect(button(presenceRow(pageB, nameA), "Rename")).toHaveCount(0);
 
-    // And the other way round, after A reloads.
+    // And the other way round, after A reloads: A owns the space, so A moderates it and may
+    // delete B's message, but never edit it.
     await pageA.reload();
     await expect(button(messageItem(pageA, fromA), "Edit")).toBeVisible();
     const bOnA = messageItem(pageA, fromB);
     await expect(bOnA).toHaveCount(1);
     await expect(button(bOnA, "Edit")).toHaveCount(0);
-    await expect(button(bOnA, "Delete")).toHaveCount(0);
+    await expect(button(bOnA, "Delete")).toBeVisible();
+    // B may remove nobody; A may remove B from the space, but nobody removes A.
+    await expect(button(presenceRow(pageB, nameA), "Remove " + nameA + " from this space")).toHaveCount(0);
+    await expect(button(presenceRow(pageA, nameA), "Remove " + nameA + " from this space")).toHaveCount(0);
+    await expect(button(presenceRow(pageA, nameB), "Remove " + nameB + " from this space")).toBeVisible();
+    // Removing B: B leaves the space's presence, and can speak there no more.
+    await button(presenceRow(pageA, nameB), "Remove " + nameB + " from this space").click();
+    await expect(presenceRow(pageA, nameB)).toHaveCount(0);
+    await button(bOnA, "Delete").click();
+    await expect(messageItem(pageA, fromB)).toHaveCount(0);
+    await expect(messageItem(pageB, fromB)).toHaveCount(0);
   } finally {
     await ctxA.close();
     await ctxB.close();

@@ -14,7 +14,11 @@ export class OwnServer {
   private child: ChildProcess | null = null;
   private readonly dir: string;
 
-  constructor(readonly port: number) {
+  /** `env`: settings of this server's own (RHIZOM_… variables), beside the defaults. */
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string> = {},
+  ) {
     this.baseURL = `http://127.0.0.1:${port}`;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "rhizom-own-"));
   }
@@ -30,6 +34,7 @@ export class OwnServer {
         DATABASE_URL: `sqlite://${path.join(this.dir, "own.db")}`,
         RHIZOM_PRESENCE_GRACE_MS: "1000",
         RUST_LOG: "warn",
+        ...this.env,
       },
       stdio: ["ignore", "ignore", "inherit"],
     });

@@ -18,6 +18,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     Invalid,
     RateLimited,
+    /// The write met another at the same moment and did nothing; try again shortly.
+    Busy,
     Unavailable,
     Internal,
 }
@@ -36,7 +38,7 @@ impl ErrorCode {
             ErrorCode::Invalid => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
-            ErrorCode::Unavailable => 503,
+            ErrorCode::Busy | ErrorCode::Unavailable => 503,
         }
     }
 }

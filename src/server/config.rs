@@ -116,7 +116,7 @@ impl Default for Config {
             max_connections: 16_384,
             catch_up_max_changes: 2_000,
             catch_up_max_bytes: 2 * 1024 * 1024,
-            sign_in_rate: Rate::limited(60, HOUR, 30),
+            sign_in_rate: Rate::limited(300, HOUR, 60),
             write_rate_per_address: Rate::limited(50, SECOND, 300),
             write_rate_per_being: Rate::limited(10, SECOND, 60),
             stream_rate_per_address: Rate::limited(10, SECOND, 120),

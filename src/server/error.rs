@@ -16,6 +16,17 @@ impl From<sqlx::Error> for ApiError {
                     "the server is busy; try again shortly",
                 )
             }
+            // Two writes that waited on each other, or found the database busy: nothing was
+            // written, and it may be tried again (`ops::retry`).
+            sqlx::Error::Database(db) if meets_another(db.as_ref()) => {
+                tracing::info!(error = %db, "a write met another at the same moment");
+                let mut error = ApiError::new(
+                    ErrorCode::Busy,
+                    "the server was busy with another write at the same moment; try again",
+                );
+                error.retry_after = Some(1);
+                error
+            }
             // Two requests that raced: the database refused the second, as it should. The
             // answer says so, the same on both engines.
             sqlx::Error::Database(db) if db.kind() != ErrorKind::Other => {
@@ -36,6 +47,15 @@ impl From<sqlx::Error> for ApiError {
             }
         }
     }
+}
+
+/// A deadlock or serialization failure (PostgreSQL: SQLSTATE 40P01, 40001), or a database that
+/// was busy or locked (SQLite: 5, 6).
+fn meets_another(db: &dyn sqlx::error::DatabaseError) -> bool {
+    matches!(
+        db.code().as_deref(),
+        Some("40P01" | "40001" | "5" | "6" | "517" | "262")
+    )
 }
 
 impl IntoResponse for ApiError {

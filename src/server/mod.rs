@@ -28,6 +28,7 @@ mod telemetry;
 pub mod testing;
 
 pub use config::{Config, DatabaseUrl};
+pub use guard::Rate;
 pub use lifecycle::{Running, run, start};
 pub use listen::FrontDoorCounts;
 pub use telemetry::init_tracing;

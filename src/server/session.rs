@@ -66,7 +66,7 @@ impl std::fmt::Debug for SessionKeys {
 
 /// Who a request's cookie signs in, and whether to issue the cookie again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SignedIn {
+pub(crate) struct CookieSession {
     pub being_id: Uuid,
     /// Issued over a day ago, by an earlier key, in the old form or under the other name:
     /// [`renew`] issues it again.
@@ -122,7 +122,7 @@ impl SessionKeys {
 
     /// The being a cookie's value signs in, if a key signed it and it has not expired, and
     /// whether it is due to be issued again.
-    fn verify(&self, value: &str, now: u64) -> Option<SignedIn> {
+    fn verify(&self, value: &str, now: u64) -> Option<CookieSession> {
         let (signed, tag) = value.rsplit_once('.')?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
         let keys = std::iter::once(&self.signing).chain(&self.earlier);
@@ -133,7 +133,7 @@ impl SessionKeys {
         let earlier_key = index > 0;
         let Some(rest) = signed.strip_prefix("v1.") else {
             // A cookie from before issue times: good for now, replaced at once.
-            return Some(SignedIn {
+            return Some(CookieSession {
                 being_id: Uuid::try_parse(signed).ok()?,
                 stale: true,
             });
@@ -144,7 +144,7 @@ impl SessionKeys {
         if age > self.max_age {
             return None;
         }
-        Some(SignedIn {
+        Some(CookieSession {
             being_id: Uuid::try_parse(id).ok()?,
             stale: earlier_key || age > RENEW_AFTER,
         })
@@ -173,7 +173,7 @@ impl SessionKeys {
     }
 
     /// Who the request's cookies sign in, if anyone.
-    pub fn read(&self, headers: &HeaderMap) -> Option<SignedIn> {
+    pub fn read(&self, headers: &HeaderMap) -> Option<CookieSession> {
         let now = now_secs();
         headers
             .get_all(header::COOKIE)
@@ -184,7 +184,7 @@ impl SessionKeys {
             .filter(|(name, _)| *name == PLAIN_NAME || *name == HOST_NAME)
             .find_map(|(name, value)| {
                 let signed = self.verify(value, now)?;
-                Some(SignedIn {
+                Some(CookieSession {
                     stale: signed.stale || name != self.name(),
                     ..signed
                 })

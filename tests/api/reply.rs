@@ -7,12 +7,18 @@ use serde_json::Value;
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
     pub text: String,
     /// The body parsed as JSON; `Value::Null` when it is empty or not JSON (see `text`).
     pub body: Value,
 }
 
 impl Reply {
+    /// A header's value as text, if the answer had it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
     /// Asserts the status and returns the JSON body.
     #[track_caller]
     pub fn expect(self, status: u16) -> Value {
@@ -80,10 +86,16 @@ pub async fn send(request: RequestBuilder) -> Reply {
         .await
         .expect("the request did not reach the server");
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let text = response
         .text()
         .await
         .expect("cannot read the response body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, text, body }
+    Reply {
+        status,
+        headers,
+        text,
+        body,
+    }
 }

@@ -17,13 +17,13 @@ use crate::server::state::AppState;
 use crate::sync::{Change, Changes, Delta};
 
 #[derive(Deserialize)]
-pub(super) struct AfterQuery {
+pub(super) struct CursorQuery {
     after: Option<String>,
 }
 
 /// The cursor of a request: `Last-Event-ID` (newer, sent by a reconnecting `EventSource`),
 /// else `?after=`.
-fn cursor<'a>(headers: &'a HeaderMap, query: &'a AfterQuery) -> Option<&'a str> {
+fn cursor<'a>(headers: &'a HeaderMap, query: &'a CursorQuery) -> Option<&'a str> {
     headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -35,7 +35,7 @@ fn cursor<'a>(headers: &'a HeaderMap, query: &'a AfterQuery) -> Option<&'a str> 
 pub(super) async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<AfterQuery>,
+    Query(query): Query<CursorQuery>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -53,7 +53,7 @@ pub(super) async fn events(
 pub(super) async fn changes(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<AfterQuery>,
+    Query(query): Query<CursorQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let space_id = parse_id(&id)?;
     let answer =

@@ -12,7 +12,7 @@ use crate::server::state::AppState;
 
 /// `?after=&limit=`: a page of a list in order of arrival.
 #[derive(Deserialize)]
-pub(super) struct AfterQuery {
+pub(super) struct AfterPageQuery {
     after: Option<String>,
     limit: Option<String>,
 }
@@ -20,7 +20,7 @@ pub(super) struct AfterQuery {
 /// GET /api/spaces?after=&limit= — a page of the spaces, oldest first.
 pub(super) async fn list(
     State(state): State<AppState>,
-    Query(query): Query<AfterQuery>,
+    Query(query): Query<AfterPageQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = ops::spaces::list_spaces(&state, query.after.as_deref(), query.limit.as_deref());
     Ok(axum::Json(page.await?))
@@ -69,7 +69,7 @@ pub(super) async fn readmit(
 pub(super) async fn beings(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<AfterQuery>,
+    Query(query): Query<AfterPageQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = parse_id(&id)?;
     let (after, limit) = (query.after.as_deref(), query.limit.as_deref());

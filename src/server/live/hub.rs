@@ -10,50 +10,23 @@
 //! which writes it straight to the stream's socket when that socket is idle (docs/SYNC.md,
 //! "Guarantees"; docs/PERFORMANCE.md has what this saves).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-use super::event::{ChangeJson, DeltaJson, LogError, delta_event};
+use super::committed::{Committed, Waiting, readable_run, run_after};
+use super::event::{DeltaJson, delta_event};
 use super::frame::EventFrame;
 use super::sink::Sink;
 use crate::server::config::Config;
 use crate::server::db::{Db, changes};
 use crate::server::locks::lock;
-use crate::sync::Change;
 
 /// Below this many streams a space is written by the publishing task alone (in at most a
 /// millisecond or two): handing shards to other threads would cost more than it saves.
 const PARALLEL_FROM: usize = 256;
-
-/// A committed change of a space: handed over by the recorder on this node, or read from the
-/// log.
-#[derive(Clone, Debug)]
-pub(crate) struct Committed {
-    pub json: ChangeJson,
-    /// It deletes the space itself: the space's streams end after it.
-    pub ends_space: bool,
-}
-
-impl Committed {
-    pub fn of(space_id: Uuid, change: &Change) -> Self {
-        Committed {
-            json: ChangeJson::of(change),
-            ends_space: change.ends_space(space_id),
-        }
-    }
-
-    /// A change as the log keeps it.
-    fn from_log(space_id: Uuid, text: String) -> Result<Self, LogError> {
-        let json = ChangeJson::from_log(text)?;
-        Ok(Committed {
-            ends_space: json.ends_space(space_id),
-            json,
-        })
-    }
-}
 
 /// The channel of one space: its streams, and the last position sent to them.
 #[derive(Debug)]
@@ -81,9 +54,6 @@ struct Fanout {
 /// them. Only the send (or a subscribe), under the channel's lock, takes this lock, so it is
 /// never waited for.
 type Shard = Mutex<Vec<Arc<Sink>>>;
-
-/// Changes committed on this node, by position, not sent yet.
-type Waiting = Mutex<BTreeMap<u64, Committed>>;
 
 #[derive(Debug)]
 pub(crate) struct Hub {
@@ -321,35 +291,6 @@ impl Hub {
     }
 }
 
-/// The log's rows as changes, up to the first that is not one (its position comes second).
-fn readable_run(space_id: Uuid, rows: Vec<(u64, String)>) -> (Vec<(u64, Committed)>, Option<u64>) {
-    let mut readable = Vec::with_capacity(rows.len());
-    for (at, text) in rows {
-        match Committed::from_log(space_id, text) {
-            Ok(change) => readable.push((at, change)),
-            Err(error) => {
-                tracing::error!(%space_id, at, %error, "the change log holds a row that is not a change");
-                return (readable, Some(at));
-            }
-        }
-    }
-    (readable, None)
-}
-
-/// The changes waiting right after `last`, in order, up to the first one missing. They stay
-/// until a send has them out (a failed log read must not lose them); anything at or before
-/// `last` is dropped.
-fn run_after(waiting: &Waiting, last: u64) -> Vec<(u64, Committed)> {
-    let mut waiting = lock(waiting);
-    *waiting = waiting.split_off(&(last + 1));
-    waiting
-        .iter()
-        .zip(last + 1..)
-        .take_while(|((at, _), expected)| **at == *expected)
-        .map(|((at, change), _)| (*at, change.clone()))
-        .collect()
-}
-
 /// Offers `frames` to each sink of a shard, forgetting those whose stream is over.
 fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[EventFrame]) {
     let mut i = 0;
@@ -359,52 +300,5 @@ fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[EventFrame]) {
         } else {
             sinks.swap_remove(i);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use uuid::Uuid;
-
-    use super::{Committed, Waiting, run_after};
-    use crate::sync::Change;
-
-    /// The change waiting at `p`: it deletes the message whose id is `p`.
-    fn change(p: u64) -> Committed {
-        let id = Uuid::from_u128(u128::from(p));
-        Committed::of(Uuid::nil(), &Change::IntentionDelete { id })
-    }
-
-    fn waiting(positions: &[u64]) -> Waiting {
-        Waiting::new(positions.iter().map(|&p| (p, change(p))).collect())
-    }
-
-    /// Each position with the change that waited there.
-    fn sent(run: Vec<(u64, Committed)>) -> Vec<u64> {
-        run.into_iter()
-            .map(|(p, c)| {
-                assert_eq!(
-                    c.json.as_str(),
-                    change(p).json.as_str(),
-                    "the change of {p}"
-                );
-                p
-            })
-            .collect()
-    }
-
-    #[test]
-    fn what_waits_goes_out_in_order_up_to_the_first_gap() {
-        let w = waiting(&[3, 5, 6, 7, 9]);
-        assert_eq!(
-            sent(run_after(&w, 4)),
-            [5, 6, 7],
-            "3 was sent already; 8 is missing"
-        );
-        assert_eq!(run_after(&w, 4).len(), 3, "kept until a send has them out");
-        let left: Vec<u64> = w.lock().unwrap().keys().copied().collect();
-        assert_eq!(left, [5, 6, 7, 9], "what was sent before is dropped");
-        assert!(run_after(&w, 7).is_empty(), "8 is missing, so 9 must wait");
-        assert_eq!(sent(run_after(&w, 8)), [9]);
     }
 }

@@ -5,6 +5,7 @@
 //! live stream where; [`notify`] carries positions between nodes on PostgreSQL;
 //! [`housekeeping`] renews presence and prunes the log.
 
+mod committed;
 pub(crate) mod event;
 pub(crate) mod frame;
 mod housekeeping;

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use super::hub::{Committed, Hub};
+use super::committed::Committed;
+use super::hub::Hub;
 use super::notify;
 use crate::model::Timestamp;
 use crate::server::db::{Exec, changes};

@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use super::moderation;
+use super::retry::retrying;
 use crate::model::{ApiError, Being, BeingKind, Name, Timestamp, permissions};
 use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions};
 use crate::server::live::Recorder;
@@ -65,6 +66,16 @@ pub async fn create(
     name: &str,
     location_id: Option<Uuid>,
 ) -> Result<Being, ApiError> {
+    retrying(|| create_once(state, actor, kind, name, location_id)).await
+}
+
+async fn create_once(
+    state: &AppState,
+    actor: &Being,
+    kind: BeingKind,
+    name: &str,
+    location_id: Option<Uuid>,
+) -> Result<Being, ApiError> {
     let name = Name::parse(name)?;
     let being = db_beings::new_being(kind, name.into_inner(), Some(actor.id), location_id);
     let mut tx = state.db.begin().await?;
@@ -90,13 +101,22 @@ pub async fn create(
 
 /// What a `PATCH` may change: absent fields stay as they are; `location: Some(None)` moves
 /// the being to the top level.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BeingChanges {
     pub name: Option<String>,
     pub location: Option<Option<Uuid>>,
 }
 
 pub async fn update(
+    state: &AppState,
+    actor: &Being,
+    id: Uuid,
+    changes: BeingChanges,
+) -> Result<Being, ApiError> {
+    retrying(|| update_once(state, actor, id, changes.clone())).await
+}
+
+async fn update_once(
     state: &AppState,
     actor: &Being,
     id: Uuid,
@@ -186,6 +206,10 @@ pub async fn enter(state: &AppState, actor: &Being, space_id: Uuid) -> Result<Be
 }
 
 pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), ApiError> {
+    retrying(|| delete_once(state, actor, id)).await
+}
+
+async fn delete_once(state: &AppState, actor: &Being, id: Uuid) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
     let being = find(tx.exec(), id).await?;
     if !permissions::may_change_being(actor.id, being.owner_id) {

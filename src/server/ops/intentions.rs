@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use super::beings::find_space;
+use super::retry::retrying;
 use super::{moderation, paging};
 use crate::model::{
     ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionState, Limit, Page,
@@ -33,7 +34,7 @@ pub(crate) fn place(intention: &Intention) -> paging::Place {
 }
 
 /// A new message: what the caller says, and optionally how.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub struct NewIntention<'a> {
     /// Chosen by the client, so that posting twice stores it once.
     pub id: Option<Uuid>,
@@ -49,6 +50,15 @@ pub struct NewIntention<'a> {
 /// returns the stored intention and `false` (nothing new was written); an id taken by someone
 /// else or in another space is a conflict.
 pub async fn post(
+    state: &AppState,
+    actor: &Being,
+    space_id: Uuid,
+    new: NewIntention<'_>,
+) -> Result<(Intention, bool), ApiError> {
+    retrying(|| post_once(state, actor, space_id, new)).await
+}
+
+async fn post_once(
     state: &AppState,
     actor: &Being,
     space_id: Uuid,
@@ -134,6 +144,16 @@ pub async fn edit(
     content: Option<&str>,
     next: Option<IntentionState>,
 ) -> Result<Intention, ApiError> {
+    retrying(|| edit_once(state, actor, id, content, next)).await
+}
+
+async fn edit_once(
+    state: &AppState,
+    actor: &Being,
+    id: Uuid,
+    content: Option<&str>,
+    next: Option<IntentionState>,
+) -> Result<Intention, ApiError> {
     if content.is_none() && next.is_none() {
         return Err(ApiError::invalid(
             "content",
@@ -177,6 +197,10 @@ pub async fn edit(
 }
 
 pub async fn delete(state: &AppState, actor: &Being, id: Uuid) -> Result<(), ApiError> {
+    retrying(|| delete_once(state, actor, id)).await
+}
+
+async fn delete_once(state: &AppState, actor: &Being, id: Uuid) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
     let intention = find(tx.exec(), id).await?;
     let author_owner = owner_of_author(tx.exec(), &intention).await?;

@@ -5,5 +5,6 @@ pub mod beings;
 pub mod intentions;
 pub mod moderation;
 pub(crate) mod paging;
+mod retry;
 pub mod session;
 pub mod spaces;

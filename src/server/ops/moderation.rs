@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use super::beings::{find_space, write_changed};
+use super::retry::retrying;
 use crate::model::{ApiError, Being, Timestamp, permissions};
 use crate::server::db::{Exec, beings as db_beings, removals};
 use crate::server::state::AppState;
@@ -31,6 +32,15 @@ pub(crate) async fn refuse_if_removed(
 /// Removes `being_id` from `space_id` (see the module header). Nobody removes the space's
 /// owner from it.
 pub async fn remove(
+    state: &AppState,
+    actor: &Being,
+    space_id: Uuid,
+    being_id: Uuid,
+) -> Result<(), ApiError> {
+    retrying(|| remove_once(state, actor, space_id, being_id)).await
+}
+
+async fn remove_once(
     state: &AppState,
     actor: &Being,
     space_id: Uuid,

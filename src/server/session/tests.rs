@@ -31,7 +31,7 @@ fn a_fresh_cookie_signs_its_being_in_and_is_not_stale() {
     let signed = ours().verify(&ours().sign(id, now), now).unwrap();
     assert_eq!(
         signed,
-        SignedIn {
+        CookieSession {
             being_id: id,
             stale: false
         }
@@ -77,7 +77,7 @@ fn a_cookie_signed_with_an_earlier_key_is_accepted_and_issued_again() {
     let rotated = keys(&[2; 64], &[&[1; 64]], false);
     assert_eq!(
         rotated.verify(&before, now),
-        Some(SignedIn {
+        Some(CookieSession {
             being_id: id,
             stale: true
         })
@@ -96,7 +96,7 @@ fn a_cookie_of_the_first_form_is_accepted_and_issued_again() {
     let old = format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(tag));
     assert_eq!(
         ours().verify(&old, now_secs()),
-        Some(SignedIn {
+        Some(CookieSession {
             being_id: id,
             stale: true
         })
@@ -118,7 +118,7 @@ fn over_https_the_cookie_is_secure_and_host_only_and_the_plain_one_is_moved() {
     let read = secure.read(&cookie_header(PLAIN_NAME, &value)).unwrap();
     assert_eq!(
         read,
-        SignedIn {
+        CookieSession {
             being_id: id,
             stale: true
         }

@@ -1,6 +1,7 @@
 //! A space's live state in the page: a reactive store built from a snapshot and kept current
 //! by the stream (see `crate::client`), shared by every component of the space page.
 
+mod deltas;
 mod message;
 mod runs;
 mod store;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::message::{Arrival, Message, Outbox, with_runs};
 use super::runs::{Stamp, starts_run};
 use crate::model::{Being, Intention, Page, Timestamp};
-use crate::sync::{BeingState, Cursor, Snapshot, SpaceModel};
+use crate::sync::{BeingState, Cursor, Snapshot};
 
 #[derive(Clone, Debug, Store)]
 pub struct SpaceData {
@@ -306,7 +306,7 @@ impl SpaceStore {
     }
 
     /// Older than the oldest loaded message while older pages are still unloaded.
-    fn before_window(&self, intention: &Intention) -> bool {
+    pub(super) fn before_window(&self, intention: &Intention) -> bool {
         if self.data.more().with_untracked(Option::is_none) {
             return false;
         }
@@ -331,84 +331,5 @@ impl SpaceStore {
                 }
             }
         });
-    }
-}
-
-impl SpaceModel for SpaceStore {
-    fn space_id(&self) -> Uuid {
-        self.space_id_untracked()
-    }
-    fn position(&self) -> u64 {
-        self.data.position().get_untracked()
-    }
-    fn set_position(&mut self, position: u64) {
-        self.data.position().set(position);
-    }
-    fn update_space(&mut self, space: Being) {
-        self.data.space().set(space);
-    }
-    fn mark_deleted(&mut self) {
-        self.data.deleted().set(true);
-    }
-    fn upsert_being(&mut self, being: Being) {
-        let known = self
-            .data
-            .beings()
-            .with_untracked(|list| list.iter().any(|b| b.id == being.id));
-        if known {
-            self.data.beings().at_key(being.id).set(being);
-        } else {
-            self.data.beings().write().push(being);
-        }
-    }
-    fn delete_being(&mut self, id: Uuid) {
-        let Some(at) = self
-            .data
-            .beings()
-            .with_untracked(|list| list.iter().position(|b| b.id == id))
-        else {
-            return;
-        };
-        let gone = self.data.beings().write().remove(at);
-        // Its messages still show its name.
-        if !self
-            .data
-            .authors()
-            .with_untracked(|list| list.iter().any(|b| b.id == id))
-        {
-            self.data.authors().write().push(gone);
-        }
-    }
-    fn upsert_intention(&mut self, intention: Intention) {
-        if self.has_message(intention.id) {
-            self.replace(intention);
-            return;
-        }
-        if self.before_window(&intention) {
-            // Older than anything loaded: it arrives with its page if the reader scrolls back.
-            return;
-        }
-        let arrival = Arrival {
-            id: intention.id,
-            owner_id: intention.owner_id,
-            content: intention.content.clone(),
-        };
-        if self.insert(intention, None) {
-            self.arrivals.update(|list| list.push(arrival));
-        }
-    }
-    fn delete_intention(&mut self, id: Uuid) {
-        self.remove(id);
-    }
-    fn set_online(&mut self, being_id: Uuid, online: bool) {
-        let is_online = self
-            .data
-            .online()
-            .with_untracked(|list| list.contains(&being_id));
-        if online && !is_online {
-            self.data.online().write().push(being_id);
-        } else if !online && is_online {
-            self.data.online().write().retain(|id| *id != being_id);
-        }
     }
 }
