@@ -75,21 +75,42 @@ impl Content {
 }
 
 /// Characters that make a name look like another: the bidirectional controls (which reorder
-/// what follows them) and the zero-width and invisible format characters. A zero-width joiner
-/// is let through between two emoji (it makes one emoji of a family or a profession); nowhere
+/// what follows them), the zero-width and invisible format characters, the line and paragraph
+/// separators, and the blank "fillers" that look like nothing. A zero-width joiner is let
+/// through between two emoji (it makes one emoji of a family or a profession), and tag
+/// characters in a flag's sequence (🏴 then tags: the flags of Scotland or Wales); nowhere
 /// else.
 fn hides_or_reorders(name: &str) -> bool {
     let chars: Vec<char> = name.chars().collect();
-    let emoji = |c: Option<&char>| c.is_some_and(|&c| c >= '\u{2190}' || c == '\u{fe0f}');
+    let before = |i: usize| i.checked_sub(1).and_then(|p| chars.get(p)).copied();
     chars.iter().enumerate().any(|(i, &c)| match c {
         '\u{200d}' => {
-            !(emoji(i.checked_sub(1).and_then(|p| chars.get(p))) && emoji(chars.get(i + 1)))
+            !(before(i).is_some_and(is_emoji) && chars.get(i + 1).copied().is_some_and(is_emoji))
         }
-        '\u{061c}' | '\u{00ad}' | '\u{180e}' | '\u{feff}' => true,
+        '\u{e0000}'..='\u{e007f}' => !in_flag_tags(&chars[..i]),
+        '\u{061c}' | '\u{00ad}' | '\u{034f}' | '\u{180e}' | '\u{feff}' => true,
         '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' => true,
-        '\u{2066}'..='\u{2069}' => true,
+        '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' => true,
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{2800}' => true,
         _ => false,
     })
+}
+
+/// An emoji, or the selector that asks for one, as a zero-width joiner may join: the
+/// pictographs, symbols and dingbats blocks.
+fn is_emoji(c: char) -> bool {
+    matches!(c,
+        '\u{1f000}'..='\u{1faff}' | '\u{2600}'..='\u{27bf}' | '\u{2b00}'..='\u{2bff}' | '\u{fe0f}')
+}
+
+/// Do the characters before a tag character end in 🏴 and tags (a flag being spelled)?
+fn in_flag_tags(before: &[char]) -> bool {
+    let tags = before
+        .iter()
+        .rev()
+        .take_while(|c| ('\u{e0020}'..='\u{e007e}').contains(*c))
+        .count();
+    before.len() > tags && before[before.len() - tags - 1] == '\u{1f3f4}'
 }
 
 /// A page size for listing intentions.
@@ -160,12 +181,23 @@ mod tests {
             "\u{2066}Ada\u{2069}",
             "Ada\u{feff}",
             "Ad\u{00ad}a",
+            "Ada\u{2028}Bob",
+            "\u{3164}",
+            "Ada\u{115f}",
+            "a\u{200d}\u{1f469}",
+            "\u{2190}\u{200d}\u{2191}",
+            "Ada\u{e0041}\u{e007f}",
+            "\u{1f3f4}\u{e007f}\u{e0041}",
         ] {
             let err = Name::parse(spoof).unwrap_err();
             assert_eq!(err.field.as_deref(), Some("name"), "{spoof:?}");
         }
         // A family emoji is three emoji joined; it stays a fine name.
         assert!(Name::parse("\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} Ada").is_ok());
+        // As is a rainbow flag (white flag, selector, joiner, rainbow) and Scotland's.
+        assert!(Name::parse("\u{1f3f3}\u{fe0f}\u{200d}\u{1f308}").is_ok());
+        let scotland = "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}";
+        assert!(Name::parse(scotland).is_ok());
         assert!(Name::parse("Zoë Ünal 李").is_ok());
     }
 

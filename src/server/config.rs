@@ -69,6 +69,8 @@ pub struct Config {
     /// Connections served at once; beyond it, new ones get only the health check and a 503
     /// (docs/SECURITY.md).
     pub max_connections: usize,
+    /// Connections served at once from one address (an IPv6 client's /64).
+    pub max_connections_per_address: usize,
     /// A catch-up of more changes than this is a reset instead.
     pub catch_up_max_changes: usize,
     /// A catch-up of more bytes than this is a reset instead.
@@ -81,6 +83,8 @@ pub struct Config {
     pub write_rate_per_being: Rate,
     /// Opening live streams, per client address.
     pub stream_rate_per_address: Rate,
+    /// Reads (pages, lists, catch-ups, older messages), per client address.
+    pub read_rate_per_address: Rate,
     /// Opening live streams, per signed-in being.
     pub stream_rate_per_being: Rate,
     /// Proxies in front of the server whose `X-Forwarded-For` names the client.
@@ -114,12 +118,14 @@ impl Default for Config {
             head_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(30),
             max_connections: 16_384,
+            max_connections_per_address: 512,
             catch_up_max_changes: 2_000,
             catch_up_max_bytes: 2 * 1024 * 1024,
             sign_in_rate: Rate::limited(300, HOUR, 60),
             write_rate_per_address: Rate::limited(50, SECOND, 300),
             write_rate_per_being: Rate::limited(10, SECOND, 60),
             stream_rate_per_address: Rate::limited(10, SECOND, 120),
+            read_rate_per_address: Rate::limited(50, SECOND, 300),
             stream_rate_per_being: Rate::limited(2, SECOND, 30),
             trusted_proxies: Vec::new(),
             session_max_age: 90 * DAY,
@@ -172,6 +178,7 @@ impl Config {
             write_rate_per_address: Rate::Off,
             write_rate_per_being: Rate::Off,
             stream_rate_per_address: Rate::Off,
+            read_rate_per_address: Rate::Off,
             stream_rate_per_being: Rate::Off,
             ..Config::default()
         }
@@ -180,10 +187,9 @@ impl Config {
     /// The settings from a file's text and an environment (`var` looks a variable up). An
     /// empty variable counts as unset.
     fn from_sources(file: &str, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
-        let mut table: toml::Table = toml::from_str(file).context("the settings file")?;
-        toml::Value::Table(table.clone())
-            .try_into::<Config>()
-            .context("the settings file")?;
+        let mut table: toml::Table =
+            toml::from_str(file).map_err(|error| file_error(file, &error))?;
+        toml::from_str::<Config>(file).map_err(|error| file_error(file, &error))?;
         for key in Config::keys() {
             let name = env_name(key);
             let Some(raw) = var(&name).filter(|v| !v.is_empty()) else {
@@ -195,6 +201,23 @@ impl Config {
         }
         Ok(toml::Value::Table(table).try_into()?)
     }
+}
+
+/// What is wrong with the settings file — where, and what, unless the file holds a secret or
+/// the database's URL: then only where, since the message and the line it quotes may show it.
+fn file_error(file: &str, error: &toml::de::Error) -> anyhow::Error {
+    let holds_a_secret = file.contains("secret") || file.contains("database-url");
+    if !holds_a_secret {
+        return anyhow::anyhow!("the settings file: {error}");
+    }
+    let start = error.span().map_or(0, |span| span.start.min(file.len()));
+    let before = &file[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |newline| newline + 1) + 1;
+    anyhow::anyhow!(
+        "the settings file: a value at line {line}, column {column} is not valid (the error is \
+         not shown, as the file holds a secret)"
+    )
 }
 
 /// An environment variable's text as the value of `key`: a number or `true`/`false` where

@@ -21,6 +21,7 @@ pub(crate) mod live;
 mod locks;
 pub(crate) mod ops;
 mod router;
+mod rpc_status;
 mod session;
 pub(crate) mod state;
 mod telemetry;

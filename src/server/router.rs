@@ -10,6 +10,7 @@ use tower_http::trace::TraceLayer;
 
 use super::guard::guard;
 use super::http;
+use super::rpc_status;
 use super::session;
 use super::state::AppState;
 use crate::app::{App, shell};
@@ -31,10 +32,12 @@ pub(crate) fn app(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ));
-    let routes = routes.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        session::renew,
-    ));
+    let routes = routes
+        .layer(axum::middleware::from_fn(rpc_status::status_from_error))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::renew,
+        ));
     guard(routes, &state)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -5,7 +5,10 @@
 //! older than a day is issued again on the next request ([`renew`]), so a session in use never
 //! ends and one left alone does. Several keys are accepted at once (`session-secret` signs,
 //! `session-old-secrets` still verify), so the key can be rotated without signing anyone out.
-//! When the public URL is https the cookie is `Secure` and named `__Host-rhizom_session`.
+//! When the public URL is https the cookie is `Secure` and named `__Host-rhizom_session`, and
+//! only that name is read: a cookie under the plain name may have been planted over http or
+//! by a neighbouring subdomain, so it signs nobody in (moving a site to https signs its guests
+//! out once).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -34,6 +37,10 @@ const HOST_NAME: &str = "__Host-rhizom_session";
 const BROWSER_MAX_AGE_SECS: u64 = 400 * 24 * 60 * 60;
 /// A cookie older than this is issued again, with the time of now.
 const RENEW_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+/// Cookies of the first form (no issue time, so no age) are accepted until this moment
+/// (2027-03-05T00:00:00Z, ninety days after the form changed), then never: any in use have
+/// been replaced by then, and one stolen must not last for ever.
+const FIRST_FORM_ACCEPTED_UNTIL: u64 = 1_804_204_800;
 
 /// A key that signs or checks session cookies.
 #[derive(Clone)]
@@ -68,8 +75,8 @@ impl std::fmt::Debug for SessionKeys {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CookieSession {
     pub being_id: Uuid,
-    /// Issued over a day ago, by an earlier key, in the old form or under the other name:
-    /// [`renew`] issues it again.
+    /// Issued over a day ago, by an earlier key, or in the first form: [`renew`] issues it
+    /// again.
     pub stale: bool,
 }
 
@@ -132,7 +139,10 @@ impl SessionKeys {
             .or_else(|| self.verify_before_v1(signed, &tag))?;
         let earlier_key = index > 0;
         let Some(rest) = signed.strip_prefix("v1.") else {
-            // A cookie from before issue times: good for now, replaced at once.
+            // A cookie from before issue times: good for a while yet, replaced at once.
+            if now >= FIRST_FORM_ACCEPTED_UNTIL {
+                return None;
+            }
             return Some(CookieSession {
                 being_id: Uuid::try_parse(signed).ok()?,
                 stale: true,
@@ -181,14 +191,8 @@ impl SessionKeys {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(name, _)| *name == PLAIN_NAME || *name == HOST_NAME)
-            .find_map(|(name, value)| {
-                let signed = self.verify(value, now)?;
-                Some(CookieSession {
-                    stale: signed.stale || name != self.name(),
-                    ..signed
-                })
-            })
+            .filter(|(name, _)| *name == self.name())
+            .find_map(|(_, value)| self.verify(value, now))
     }
 }
 

@@ -5,13 +5,15 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app};
+use crate::guard_body::server_fn_path;
+use crate::helpers::{Backend, TestApp, id_of, on_both_backends, send, spawn_app};
 
 on_both_backends!(
     a_nul_or_another_control_character_in_a_message_is_422,
     a_name_that_spoofs_another_is_422,
     racing_moves_never_make_a_cycle,
     a_post_that_races_the_deletion_of_its_space_is_never_a_500,
+    a_server_function_given_arguments_it_cannot_read_is_400,
 );
 
 async fn a_nul_or_another_control_character_in_a_message_is_422(backend: Backend) {
@@ -108,4 +110,17 @@ async fn a_post_that_races_the_deletion_of_its_space_is_never_a_500(backend: Bac
             posted.text
         );
     }
+}
+
+async fn a_server_function_given_arguments_it_cannot_read_is_400(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let join = server_fn_path(&app, "/", "join").await;
+    let request = app
+        .anon
+        .post(app.url(&join))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("nom=Ada");
+    let reply = send(request).await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert_eq!(reply.body["code"], "bad_request", "{}", reply.text);
 }

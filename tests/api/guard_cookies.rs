@@ -1,6 +1,6 @@
 //! Session cookies (docs/SECURITY.md, "Cookies and keys"): `Secure` and `__Host-` behind an
 //! https public URL; refused past their maximum age; still accepted after the key is rotated
-//! (and issued again under the new key); and the secret never shows.
+//! (and issued again under the new key), and refused once the old key is dropped.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -11,6 +11,7 @@ on_both_backends!(
     a_spaces_owner_removes_a_strangers_being_and_it_stays_out,
     a_spaces_owner_deletes_a_strangers_message_and_a_stranger_cannot,
     a_moderator_moderates_the_lobby_and_nobody_else_can,
+    a_removed_guest_takes_its_bots_out_and_can_neither_edit_nor_bring_anything_in,
 );
 
 async fn a_spaces_owner_removes_a_strangers_being_and_it_stays_out(backend: Backend) {
@@ -125,4 +126,59 @@ async fn a_moderator_moderates_the_lobby_and_nobody_else_can(backend: Backend) {
     app.delete(&modo, &format!("/api/intentions/{hers}"))
         .await
         .expect_no_content();
+}
+
+async fn a_removed_guest_takes_its_bots_out_and_can_neither_edit_nor_bring_anything_in(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let (ada, _) = app.guest("Ada").await;
+    let (mallory, mallory_being) = app.guest("Mallory").await;
+    let garden = id_of(&app.create_space(&ada, "Garden").await);
+    let inside = id_of(
+        &app.create_being(&mallory, "bot", "Inside", Some(&garden))
+            .await,
+    );
+    let outside = id_of(&app.create_being(&mallory, "bot", "Outside", None).await);
+    let said = id_of(&app.post_intention(&mallory, &garden, "first draft").await);
+    let mallory_id = id_of(&mallory_being);
+
+    app.delete(&ada, &format!("/api/spaces/{garden}/beings/{mallory_id}"))
+        .await
+        .expect_no_content();
+    assert!(
+        app.beings_in(&garden).await.is_empty(),
+        "her bot left with her"
+    );
+
+    // Her message stays hers to be deleted by the owner, not hers to change.
+    app.patch(
+        &mallory,
+        &format!("/api/intentions/{said}"),
+        &json!({ "content": "worse words" }),
+    )
+    .await
+    .expect_error(403, "forbidden", None);
+    // Neither the bot that left nor one that was never there can be brought in by her.
+    let bring_in = json!({ "location_id": garden });
+    for bot in [&inside, &outside] {
+        app.patch(&mallory, &format!("/api/beings/{bot}"), &bring_in)
+            .await
+            .expect_error(403, "forbidden", None);
+    }
+
+    // Let back in, she and the bot that was removed with her may come back.
+    app.delete(&ada, &format!("/api/spaces/{garden}/removals/{mallory_id}"))
+        .await
+        .expect_no_content();
+    app.patch(&mallory, &format!("/api/beings/{inside}"), &bring_in)
+        .await
+        .expect(200);
+    app.patch(
+        &mallory,
+        &format!("/api/intentions/{said}"),
+        &json!({ "content": "second draft" }),
+    )
+    .await
+    .expect(200);
 }

@@ -1,6 +1,6 @@
 //! Rate limits (docs/SECURITY.md): a flood is slowed with `429`, `Retry-After` and the JSON
 //! error `rate_limited`, every post that was accepted is stored, and waiting as told is enough;
-//! sign-ins and stream opens are limited per address, writes per address and per guest; the
+//! sign-ins, reads and stream opens are limited per address, writes per address and per guest; the
 //! client's address comes from `X-Forwarded-For` only behind a proxy the operator trusts.
 
 use std::time::Duration;
@@ -17,6 +17,7 @@ on_both_backends!(
     signing_in_is_limited_per_address,
     opening_streams_is_limited_per_address_and_per_guest,
     forwarded_addresses_count_only_behind_a_trusted_proxy,
+    reading_is_limited_per_address_and_the_health_check_and_streams_are_not,
 );
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -145,4 +146,28 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy(backend: Backend)
         // The same forwarded address again is limited either way.
         assert_eq!(post_as(&app, &ada, "198.51.100.1", &path).await, 429);
     }
+}
+
+async fn reading_is_limited_per_address_and_the_health_check_and_streams_are_not(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.read_rate_per_address = Rate::limited(1, Duration::from_secs(3600), 3);
+    })
+    .await;
+    let lists = [
+        "/api/spaces",
+        "/",
+        &format!("/api/spaces/{LOBBY_ID}/changes"),
+    ];
+    for path in lists {
+        assert_eq!(
+            send(app.anon.get(app.url(path))).await.status,
+            200,
+            "{path}"
+        );
+    }
+    let refused = send(app.anon.get(app.url("/api/spaces"))).await;
+    assert!(refused.header("retry-after").is_some());
+    refused.expect_error(429, "rate_limited", None);
+    assert_eq!(send(app.anon.get(app.url("/healthz"))).await.status, 200);
+    let _stream = Sse::connect(&app.anon, &app.events_url(LOBBY_ID, None), None).await;
 }

@@ -169,9 +169,15 @@ impl Catchup {
 impl Sse {
     /// Opens `url` as an event stream; asserts a 200.
     pub async fn connect(client: &Client, url: &str, last_event_id: Option<&str>) -> Sse {
+        let last_event_id = last_event_id.map(|id| ("last-event-id", id));
+        Sse::connect_with(client, url, last_event_id.as_slice()).await
+    }
+
+    /// Opens `url` as an event stream, with these headers too; asserts a 200.
+    pub async fn connect_with(client: &Client, url: &str, headers: &[(&str, &str)]) -> Sse {
         let mut request = client.get(url).header(ACCEPT, "text/event-stream");
-        if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let response = timeout(WAIT, request.send())
             .await
@@ -180,7 +186,7 @@ impl Sse {
         let status = response.status().as_u16();
         if status != 200 {
             let body = timeout(WAIT, response.text()).await;
-            panic!("GET {url} (Last-Event-ID {last_event_id:?}) answered {status}: {body:?}");
+            panic!("GET {url} (headers {headers:?}) answered {status}: {body:?}");
         }
         Sse {
             response,

@@ -1,5 +1,5 @@
 //! Presence (docs/SYNC.md, "Presence"): a signed-in being is online in a space while it has
-//! an event stream of it open; going offline waits out a grace period; presence left behind by
+//! an event stream of it open (one another site's page opened does not count); going offline waits out a grace period; presence left behind by
 //! a crashed server is swept. Heartbeats are short here so closed streams are noticed quickly.
 
 use std::time::Duration;
@@ -119,6 +119,20 @@ async fn a_guest_with_an_open_stream_is_online_and_anonymous_streams_make_no_one
     for being in app.beings_with_presence(&garden.space).await {
         assert_eq!(being["online"], false, "{being}");
     }
+
+    // Ada's own cookie, but another site's page opening the stream: a reader only, too.
+    let url = app.events_url(&garden.space, None);
+    let mut from_elsewhere =
+        Sse::connect_with(&garden.ada, &url, &[("sec-fetch-site", "cross-site")]).await;
+    from_elsewhere.until_live().await;
+    let heard = presence_within(
+        &mut garden.watcher,
+        &garden.ada_id,
+        Duration::from_millis(500),
+    )
+    .await;
+    assert!(heard.is_empty(), "another site made Ada present: {heard:?}");
+    assert!(!online(&app, &garden.space, &garden.ada_id).await);
 
     let (_stream, _) = ada_comes_online(&app, &mut garden).await;
 }

@@ -121,6 +121,12 @@ fn samples() -> Vec<Sample> {
             took: |c| c.max_connections == 99,
         },
         Sample {
+            key: "max-connections-per-address",
+            file: "9",
+            env: "9",
+            took: |c| c.max_connections_per_address == 9,
+        },
+        Sample {
             key: "catch-up-max-changes",
             file: "12",
             env: "12",
@@ -155,6 +161,12 @@ fn samples() -> Vec<Sample> {
             file: "\"3/h burst 9\"",
             env: "3/h burst 9",
             took: |c| c.stream_rate_per_address == Rate::limited(3, Duration::from_secs(3600), 9),
+        },
+        Sample {
+            key: "read-rate-per-address",
+            file: "\"20/m burst 5\"",
+            env: "20/m burst 5",
+            took: |c| c.read_rate_per_address == Rate::limited(20, Duration::from_secs(60), 5),
         },
         Sample {
             key: "stream-rate-per-being",
@@ -271,16 +283,18 @@ fn a_bad_value_in_the_environment_is_an_error_naming_its_variable() {
 }
 
 #[test]
-fn the_session_secret_and_the_database_password_are_never_shown() {
+fn the_session_secrets_and_the_database_password_are_never_shown() {
     let config = Config::from_sources("", |name| match name {
         "RHIZOM_SESSION_SECRET" => Some(SECRET.to_owned()),
+        "RHIZOM_SESSION_OLD_SECRETS" => Some(format!("old-{SECRET}")),
         "DATABASE_URL" => Some("postgres://rhizom:hunter2@db:5432/rhizom".to_owned()),
         _ => None,
     })
     .unwrap();
+    assert_eq!(config.session_old_secrets.len(), 1);
     let shown = format!("{config:?}");
     assert!(
-        !shown.contains(SECRET) && !shown.contains("hunter2"),
+        !shown.contains("a-secret") && !shown.contains("hunter2"),
         "{shown}"
     );
     assert!(shown.contains("postgres://…@db:5432/rhizom"), "{shown}");
@@ -306,4 +320,27 @@ fn the_docs_list_every_setting_with_its_variable() {
             env_name(key)
         );
     }
+}
+
+#[test]
+fn a_settings_file_that_does_not_parse_never_quotes_a_secret() {
+    let password = "postgres://rhizom:hunter2@db/rhizom";
+    for file in [
+        format!("session-secret = \"{SECRET}"),
+        format!("session-secret = [\"{SECRET}\", 5]"),
+        format!("session-old-secrets = \"{SECRET}\"\nmax-connections = \"x\""),
+        format!("database-url = [\"{password}\"]"),
+        format!("database-url = \"{password}\"\nsession-secret = 7"),
+    ] {
+        let error = Config::from_sources(&file, |_| None).expect_err(&file);
+        let shown = format!("{error:#} {error:?}");
+        assert!(
+            !shown.contains("a-secret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(shown.contains("line"), "says where: {shown}");
+    }
+    // Other mistakes are shown as they are.
+    let error = Config::from_sources("max-connections = \"many\"", |_| None).unwrap_err();
+    assert!(format!("{error:#}").contains("many"), "{error:#}");
 }

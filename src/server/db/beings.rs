@@ -104,6 +104,18 @@ pub async fn update(ex: Exec<'_>, being: &Being) -> sqlx::Result<()> {
     .map(|_| ()))
 }
 
+/// The beings `owner` owns (itself aside) that are inside `space_id`.
+pub async fn owned_in_space(ex: Exec<'_>, owner: Uuid, space_id: Uuid) -> sqlx::Result<Vec<Being>> {
+    on_exec!(ex, c => sqlx::query_as::<_, Being>(
+        "SELECT id, kind, name, owner_id, location_id, created_at, updated_at FROM beings \
+         WHERE owner_id = $1 AND id <> $1 AND location_id = $2",
+    )
+    .bind(owner)
+    .bind(space_id)
+    .fetch_all(&mut *c)
+    .await)
+}
+
 /// Does this being own any being besides itself?
 pub async fn owns_others(ex: Exec<'_>, id: Uuid) -> sqlx::Result<bool> {
     on_exec!(ex, c => sqlx::query_scalar::<_, bool>(

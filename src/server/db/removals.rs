@@ -25,8 +25,12 @@ pub async fn insert(
     .map(|_| ()))
 }
 
-pub async fn delete(ex: Exec<'_>, space_id: Uuid, being_id: Uuid) -> sqlx::Result<()> {
-    on_exec!(ex, c => sqlx::query("DELETE FROM space_removals WHERE space_id = $1 AND being_id = $2")
+/// Lifts the removal of `being_id` from `space_id`, and of the beings it owns.
+pub async fn delete_with_owned(ex: Exec<'_>, space_id: Uuid, being_id: Uuid) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query(
+        "DELETE FROM space_removals WHERE space_id = $1 \
+         AND (being_id = $2 OR being_id IN (SELECT id FROM beings WHERE owner_id = $2))",
+    )
         .bind(space_id)
         .bind(being_id)
         .execute(&mut *c)

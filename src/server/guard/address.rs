@@ -21,33 +21,41 @@ pub(crate) struct ClientAddress(pub IpAddr);
 
 /// The client behind `peer`: `peer` itself, unless it is a trusted proxy; then the nearest
 /// address in `X-Forwarded-For` (read from the right, each proxy appending the one it saw)
-/// that is not a trusted proxy too. A header that does not parse is not believed.
+/// that is not a trusted proxy too. The walk stops at the first hop that does not parse —
+/// what lies left of it was written by someone not trusted — and then the last trusted hop
+/// read is the client: a client cannot make its proxy's header disbelieved by prefixing it.
 pub(crate) fn client_behind(
     peer: IpAddr,
     forwarded_for: Option<&str>,
     trusted: &[IpNet],
 ) -> IpAddr {
     let is_trusted = |address: &IpAddr| trusted.iter().any(|net| net.contains(address));
-    if !is_trusted(&peer) {
-        return peer;
+    let mut client = peer;
+    if !is_trusted(&client) {
+        return client;
     }
     let Some(forwarded) = forwarded_for else {
-        return peer;
+        return client;
     };
-    let hops: Option<Vec<IpAddr>> = forwarded
-        .split(',')
-        .map(|hop| hop.trim().parse().ok())
-        .collect();
-    match hops {
-        Some(hops) => hops
-            .iter()
-            .rev()
-            .find(|hop| !is_trusted(hop))
-            .or(hops.first())
-            .copied()
-            .unwrap_or(peer),
-        None => peer,
+    for hop in forwarded.rsplit(',') {
+        let Some(hop) = parse_hop(hop) else {
+            return client;
+        };
+        client = hop;
+        if !is_trusted(&client) {
+            return client;
+        }
     }
+    client
+}
+
+/// One `X-Forwarded-For` hop: an address, as some proxies write it with a port too
+/// (`198.51.100.7:4711`, `[2001:db8::1]:4711`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
 }
 
 /// Middleware: puts the request's [`ClientAddress`] on it.
@@ -135,5 +143,33 @@ mod tests {
             proxy
         );
         assert_eq!(client_behind(proxy, None, &trusted), proxy);
+    }
+
+    #[test]
+    fn garbage_a_client_prefixes_does_not_hide_the_hop_the_proxy_added() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let proxy = ip("10.0.0.1");
+        assert_eq!(
+            client_behind(proxy, Some("junk, 198.51.100.7"), &trusted),
+            ip("198.51.100.7")
+        );
+        // Garbage right after trusted hops: the last trusted hop is as far as anyone knows.
+        assert_eq!(
+            client_behind(proxy, Some("198.51.100.7, junk, 10.0.0.2"), &trusted),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_behind(proxy, Some("198.51.100.7:4711"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_behind(proxy, Some("[2001:db8::1]:4711"), &trusted),
+            ip("2001:db8::1")
+        );
+        // Every hop trusted: the farthest one is the client.
+        assert_eq!(
+            client_behind(proxy, Some("10.0.0.9, 10.0.0.2"), &trusted),
+            ip("10.0.0.9")
+        );
     }
 }

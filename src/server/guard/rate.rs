@@ -108,6 +108,8 @@ pub(crate) enum Action {
     Write,
     /// Opening a live stream (per address, and per signed-in being).
     OpenStream,
+    /// Reading: a page, a list, a catch-up, older messages (per address).
+    Read,
 }
 
 /// One limit, keyed; `None` when off.
@@ -152,6 +154,7 @@ pub(crate) struct RateLimits {
     writes_by_being: Keyed<Uuid>,
     streams_by_address: Keyed<IpAddr>,
     streams_by_being: Keyed<Uuid>,
+    reads_by_address: Keyed<IpAddr>,
 }
 
 impl fmt::Debug for RateLimits {
@@ -168,6 +171,7 @@ impl RateLimits {
             writes_by_being: Keyed::new(config.write_rate_per_being),
             streams_by_address: Keyed::new(config.stream_rate_per_address),
             streams_by_being: Keyed::new(config.stream_rate_per_being),
+            reads_by_address: Keyed::new(config.read_rate_per_address),
         }
     }
 
@@ -184,6 +188,7 @@ impl RateLimits {
             Action::SignIn => (&self.sign_ins, None),
             Action::Write => (&self.writes_by_address, Some(&self.writes_by_being)),
             Action::OpenStream => (&self.streams_by_address, Some(&self.streams_by_being)),
+            Action::Read => (&self.reads_by_address, None),
         };
         let being_check = match (by_being, being) {
             (Some(limit), Some(being)) => limit.check(&being),
@@ -216,11 +221,12 @@ impl RateLimits {
         self.writes_by_being.forget_idle();
         self.streams_by_address.forget_idle();
         self.streams_by_being.forget_idle();
+        self.reads_by_address.forget_idle();
     }
 }
 
 /// The key of an address: an IPv6 client usually holds a whole /64, so that is one key.
-fn per_network(address: IpAddr) -> IpAddr {
+pub(crate) fn per_network(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(_) => address,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

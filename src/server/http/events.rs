@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::extract::parse_id;
 use crate::model::ApiError;
 use crate::server::guard::address::ClientAddress;
+use crate::server::guard::origin::is_cross_site;
 use crate::server::guard::rate::Action;
 use crate::server::live::opening::Opening;
 use crate::server::live::stream::LiveStream;
@@ -31,7 +32,8 @@ fn cursor<'a>(headers: &'a HeaderMap, query: &'a CursorQuery) -> Option<&'a str>
 }
 
 /// GET /api/spaces/{id}/events — the live stream (docs/SYNC.md). A signed-in viewer is
-/// online in the space while it is open.
+/// online in the space while it is open — unless the stream was opened from another site's
+/// page, which must not make anyone present anywhere: that stream is anonymous.
 pub(super) async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -40,10 +42,20 @@ pub(super) async fn events(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
-    let viewer = ops::session::current(&state, &headers)
-        .await?
-        .map(|me| me.id);
-    state.limits.check(Action::OpenStream, address, viewer)?;
+    let from_another_site = is_cross_site(&headers, state.config.public_url.as_ref());
+    let signed = (!from_another_site)
+        .then(|| state.sessions.read(&headers))
+        .flatten();
+    // Limited before the database is asked who the cookie names.
+    state
+        .limits
+        .check(Action::OpenStream, address, signed.map(|s| s.being_id))?;
+    let viewer = match signed {
+        Some(_) => ops::session::current(&state, &headers)
+            .await?
+            .map(|me| me.id),
+        None => None,
+    };
     let cursor = cursor(&headers, &query);
     let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
     Ok(stream.into_response())

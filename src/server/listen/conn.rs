@@ -16,9 +16,10 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use tower::ServiceExt;
 
+use super::slots::Slot;
 use super::tap::{Tap, TapControl};
 use super::{DoorSettings, Stats, direct};
 use crate::server::guard::address::PeerAddress;
@@ -33,8 +34,8 @@ pub(super) struct Connection {
     pub(super) stop: watch::Receiver<bool>,
     /// Held for as long as the connection lives (see `FrontDoor::serve`).
     pub(super) _alive: mpsc::Sender<()>,
-    /// This connection's place under the cap on connections.
-    pub(super) _permit: OwnedSemaphorePermit,
+    /// This connection's place under the caps on connections.
+    pub(super) _slot: Slot,
 }
 
 /// How a spell of hyper serving the connection ended.

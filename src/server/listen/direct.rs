@@ -19,15 +19,13 @@ use tokio::sync::watch;
 use tokio::time::{Instant, timeout_at};
 use tower::ServiceExt;
 
-use super::Stats;
 use super::tap::Tap;
 use super::wire::{BodyFraming, parse_request_head, response_head};
+use super::{Stats, WRITE_TIMEOUT};
 use crate::server::guard::address::PeerAddress;
 use crate::server::live::frame::{Framing, chunk_size_line};
 use crate::server::live::stream::{StreamEnd, StreamHandoff};
 
-/// How long one write may wait on a client that does not read.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a stream may take to end once the server stops.
 const STOP_GRACE: Duration = Duration::from_secs(1);
 /// Bytes a client may send on a stream's connection before it is taken as misbehaving.

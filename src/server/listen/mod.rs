@@ -37,14 +37,16 @@
 //! written and its request body read to the end ([`conn`]'s `Counting`); the tap itself sees
 //! whether hyper has flushed what it wrote.
 //!
-//! At most `max-connections` connections are served at once. Past the cap a new connection is
-//! answered once by [`overflow`] — the health check as usual, anything else `503` with
-//! `Retry-After` — and closed, so the connections already open (and their streams) go on as
-//! before and a monitor still sees the server answer.
+//! At most `max-connections` connections are served at once, and `max-connections-per-address`
+//! from one address ([`slots`]). Past either cap a new connection is answered once by
+//! [`overflow`] — the health check as usual, anything else `503` with `Retry-After` — and
+//! closed, so the connections already open (and their streams) go on as before and a monitor
+//! still sees the server answer.
 
 mod conn;
 mod direct;
 mod overflow;
+mod slots;
 mod tap;
 mod wire;
 
@@ -56,9 +58,16 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
+
+use self::slots::Slots;
 
 use crate::server::config::Config;
+
+/// How long one write may wait on a client that does not read before its connection is
+/// dropped, by hyper's side ([`tap`]) or a direct stream's ([`direct`]): a client must not hold
+/// its slot, or the server's memory, by never taking its answer.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the front door did, counted as it happens: for operators and tests.
 #[derive(Debug, Default)]
@@ -116,7 +125,10 @@ pub(crate) struct FrontDoor {
     app: Router,
     stats: Arc<Stats>,
     settings: DoorSettings,
-    max_connections: usize,
+    /// Connections served.
+    served: Arc<Slots>,
+    /// Connections past the cap, answered once.
+    answered: Arc<Slots>,
 }
 
 impl FrontDoor {
@@ -128,7 +140,8 @@ impl FrontDoor {
                 direct_streams: config.direct_streams,
                 head_timeout: config.head_timeout,
             },
-            max_connections: config.max_connections.max(1),
+            served: Slots::new(config.max_connections, config.max_connections_per_address),
+            answered: Slots::new(overflow::AT_ONCE, overflow::PER_ADDRESS),
         }
     }
 
@@ -139,8 +152,6 @@ impl FrontDoor {
         let (stop_tx, stop_rx) = watch::channel(false);
         // Each connection holds a sender; `recv` returns `None` once they have all ended.
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
-        let open = Arc::new(Semaphore::new(self.max_connections));
-        let past_the_cap = Arc::new(Semaphore::new(overflow::AT_ONCE));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let (stream, peer) = tokio::select! {
@@ -155,15 +166,14 @@ impl FrontDoor {
             };
             // Deltas are small writes that must leave at once.
             let _ = stream.set_nodelay(true);
-            let Ok(permit) = open.clone().try_acquire_owned() else {
+            let Some(slot) = self.served.take(peer.ip()) else {
                 self.stats.count(&self.stats.over_the_cap);
                 // Answered once when there is room for that; closed at once when not.
-                if let Ok(permit) = past_the_cap.clone().try_acquire_owned() {
-                    let answer =
-                        overflow::answer_once(stream, peer, self.app.clone(), self.settings);
+                if let Some(slot) = self.answered.take(peer.ip()) {
+                    let answer = overflow::answer_once(stream, peer, self.app.clone());
                     tokio::spawn(async move {
                         answer.await;
-                        drop(permit);
+                        drop(slot);
                     });
                 }
                 continue;
@@ -175,7 +185,7 @@ impl FrontDoor {
                 peer,
                 stop: stop_rx.clone(),
                 _alive: alive_tx.clone(),
-                _permit: permit,
+                _slot: slot,
             };
             tokio::spawn(connection.serve(stream));
         }

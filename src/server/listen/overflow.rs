@@ -1,7 +1,8 @@
-//! A connection past the cap on connections: answered once, then closed. `GET /healthz` is
+//! A connection past the caps on connections: answered once, then closed. `GET /healthz` is
 //! answered as always (a monitor must not see a busy server as a dead one); anything else gets
 //! `503 unavailable` with `Retry-After`, the JSON error. Nothing here is kept: no keep-alive,
-//! no stream, a deadline on the whole exchange.
+//! no stream, and a short deadline on the whole exchange, so that a client cannot hold these
+//! answers either.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -18,21 +19,19 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tower::ServiceExt;
 
-use super::DoorSettings;
 use crate::model::{ApiError, ErrorCode};
 use crate::server::guard::address::PeerAddress;
 
-/// Connections past the cap answered at the same time; beyond that they are closed at once.
+/// Connections past the cap answered at the same time, in all and from one address; beyond
+/// that they are closed at once.
 pub(super) const AT_ONCE: usize = 256;
+pub(super) const PER_ADDRESS: usize = 4;
+/// The whole exchange, from the first byte of the request to the last of the answer.
+const DEADLINE: Duration = Duration::from_secs(2);
 /// How long a client past the cap is told to wait.
 const RETRY_AFTER_SECS: u64 = 5;
 
-pub(super) async fn answer_once(
-    stream: TcpStream,
-    peer: SocketAddr,
-    app: Router,
-    settings: DoorSettings,
-) {
+pub(super) async fn answer_once(stream: TcpStream, peer: SocketAddr, app: Router) {
     let service = service_fn(move |mut request: Request<Incoming>| {
         let app = app.clone();
         async move {
@@ -48,11 +47,10 @@ pub(super) async fn answer_once(
     });
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(settings.head_timeout)
+        .header_read_timeout(DEADLINE)
         .keep_alive(false)
         .serve_connection(TokioIo::new(stream), service);
-    let deadline = settings.head_timeout + Duration::from_secs(5);
-    let _ = tokio::time::timeout(deadline, connection).await;
+    let _ = tokio::time::timeout(DEADLINE, connection).await;
 }
 
 fn busy() -> Response<Body> {

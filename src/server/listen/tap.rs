@@ -2,6 +2,7 @@
 //! of an event-stream request that arrives while the connection is idle. The states and the
 //! moves between them are drawn in the module header (`listen/mod.rs`).
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -11,8 +12,9 @@ use std::task::{Context, Poll, ready};
 use axum::body::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::time::Sleep;
 
-use super::Stats;
+use super::{Stats, WRITE_TIMEOUT};
 
 /// Where the tap is, for one spell of hyper on the connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +111,8 @@ pub(super) struct Tap {
     /// hyper has written bytes it has not flushed yet: its response is not finished, whatever
     /// the app's side says.
     unflushed: bool,
+    /// Since when a write has waited on a full socket (it fails at [`WRITE_TIMEOUT`]).
+    write_stalled: Option<Pin<Box<Sleep>>>,
     control: Arc<TapControl>,
     stats: Arc<Stats>,
 }
@@ -120,6 +124,7 @@ impl Tap {
             replay: Bytes::new(),
             held: Vec::new(),
             unflushed: false,
+            write_stalled: None,
             control: Arc::new(TapControl::new(TapState::Off)),
             stats,
         }
@@ -215,7 +220,8 @@ impl AsyncWrite for Tap {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        let written = ready!(Pin::new(&mut this.stream).poll_write(cx, buf))?;
+        let poll = Pin::new(&mut this.stream).poll_write(cx, buf);
+        let written = ready!(this.timed(cx, poll))?;
         this.unflushed |= written > 0;
         Poll::Ready(Ok(written))
     }
@@ -226,7 +232,8 @@ impl AsyncWrite for Tap {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        let written = ready!(Pin::new(&mut this.stream).poll_write_vectored(cx, bufs))?;
+        let poll = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        let written = ready!(this.timed(cx, poll))?;
         this.unflushed |= written > 0;
         Poll::Ready(Ok(written))
     }
@@ -238,13 +245,35 @@ impl AsyncWrite for Tap {
     /// hyper flushes the socket only once its own buffer is empty: the response is out.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        ready!(Pin::new(&mut this.stream).poll_flush(cx))?;
+        let poll = Pin::new(&mut this.stream).poll_flush(cx);
+        ready!(this.timed(cx, poll))?;
         this.unflushed = false;
         Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+impl Tap {
+    /// What a write that returned `poll` means: done (the stall clock stops), or waiting — an
+    /// error once it has waited [`WRITE_TIMEOUT`].
+    fn timed<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.write_stalled = None;
+            return poll;
+        }
+        let stalled = self
+            .write_stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_TIMEOUT)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

@@ -132,6 +132,9 @@ async fn update_once(
         let space = check_location(tx.exec(), location).await?;
         if !moderation::moderates(state, actor.id, &space) {
             moderation::refuse_if_removed(tx.exec(), location, being.id).await?;
+            if actor.id != being.id {
+                moderation::refuse_if_removed(tx.exec(), location, actor.id).await?;
+            }
         }
         if being.kind == BeingKind::Space {
             // Two moves that would each put one space inside the other must not both pass

@@ -167,6 +167,10 @@ async fn edit_once(
     if !permissions::may_edit_intention(actor.id, intention.owner_id, author_owner) {
         return Err(ApiError::forbidden("only its author can edit this message"));
     }
+    moderation::refuse_if_removed(tx.exec(), intention.location_id, actor.id).await?;
+    if intention.owner_id != actor.id {
+        moderation::refuse_if_removed(tx.exec(), intention.location_id, intention.owner_id).await?;
+    }
     if let Some(next) = next {
         if !intention.state.may_become(next) {
             return Err(ApiError::conflict(

@@ -1,6 +1,8 @@
 //! Moderation: a space's owner, and the operator's moderators everywhere (the Lobby
 //! included), may remove any being from a space — it is moved out if it was there, and it can
-//! neither come back in nor speak there until readmitted — and delete any message in it.
+//! neither come back in, nor speak or edit there, nor bring anything in, until readmitted —
+//! and delete any message in it. The beings it owns (its bots) that are in the space leave
+//! and are removed with it.
 
 use uuid::Uuid;
 
@@ -61,8 +63,15 @@ async fn remove_once(
             "a space's owner (or the space itself) cannot be removed from it",
         ));
     }
-    removals::insert(tx.exec(), space_id, being_id, actor.id, Timestamp::now()).await?;
+    let now = Timestamp::now();
     let mut recorder = state.live.recorder();
+    let owned = db_beings::owned_in_space(tx.exec(), being.id, space_id).await?;
+    for mut leaving in owned {
+        removals::insert(tx.exec(), space_id, leaving.id, actor.id, now).await?;
+        leaving.location_id = None;
+        write_changed(tx.exec(), &mut recorder, &mut leaving, Some(space_id)).await?;
+    }
+    removals::insert(tx.exec(), space_id, being_id, actor.id, now).await?;
     if being.location_id == Some(space_id) {
         being.location_id = None;
         write_changed(tx.exec(), &mut recorder, &mut being, Some(space_id)).await?;
@@ -73,7 +82,8 @@ async fn remove_once(
     Ok(())
 }
 
-/// Lets a removed being back into `space_id` (nothing to do if it was not removed).
+/// Lets a removed being, and the beings it owns, back into `space_id` (nothing to do if it
+/// was not removed).
 pub async fn readmit(
     state: &AppState,
     actor: &Being,
@@ -87,7 +97,7 @@ pub async fn readmit(
             "only the space's owner or a moderator can let beings back in",
         ));
     }
-    removals::delete(tx.exec(), space_id, being_id).await?;
+    removals::delete_with_owned(tx.exec(), space_id, being_id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -94,17 +94,23 @@ fn a_cookie_of_the_first_form_is_accepted_and_issued_again() {
     let id = Uuid::new_v4();
     let tag = ours().signing.mac(id.as_bytes()).finalize().into_bytes();
     let old = format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(tag));
+    let before_the_end = FIRST_FORM_ACCEPTED_UNTIL - 1;
     assert_eq!(
-        ours().verify(&old, now_secs()),
+        ours().verify(&old, before_the_end),
         Some(CookieSession {
             being_id: id,
             stale: true
         })
     );
+    assert_eq!(
+        ours().verify(&old, FIRST_FORM_ACCEPTED_UNTIL),
+        None,
+        "the first form is refused once its time is up"
+    );
 }
 
 #[test]
-fn over_https_the_cookie_is_secure_and_host_only_and_the_plain_one_is_moved() {
+fn over_https_the_cookie_is_secure_and_host_only_and_the_plain_one_is_not_read() {
     let secure = keys(&[7; 64], &[], true);
     let id = Uuid::new_v4();
     let header = secure.set_cookie(id);
@@ -113,15 +119,14 @@ fn over_https_the_cookie_is_secure_and_host_only_and_the_plain_one_is_moved() {
     assert!(text.contains("; Secure") && text.contains("Path=/") && !text.contains("Domain"));
     let plain = ours().set_cookie(id);
     assert!(!plain.to_str().unwrap().contains("Secure"));
-    // A cookie under the plain name (before the site moved to https) is read, and renewed.
+    // Over https a cookie under the plain name could have been planted: it is not read.
     let value = secure.sign(id, now_secs());
-    let read = secure.read(&cookie_header(PLAIN_NAME, &value)).unwrap();
+    assert_eq!(secure.read(&cookie_header(PLAIN_NAME, &value)), None);
     assert_eq!(
-        read,
-        CookieSession {
-            being_id: id,
-            stale: true
-        }
+        secure
+            .read(&cookie_header(HOST_NAME, &value))
+            .map(|s| s.being_id),
+        Some(id)
     );
 }
 
