@@ -18,7 +18,9 @@ pub async fn join(name: String) -> Result<Being, ApiError> {
     context::answer(
         async {
             let state = context::state()?;
-            let (guest, cookie) = ops::session::join(&state, context::address()?, &name).await?;
+            let headers = context::headers()?;
+            let (guest, cookie) =
+                ops::session::join(&state, &headers, context::address()?, &name).await?;
             context::set_cookie(cookie);
             Ok(guest)
         }

@@ -111,6 +111,11 @@ impl ApiError {
         error
     }
 
+    /// `503 unavailable`: the server cannot do this now (or, as set up, at all).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unavailable, message)
+    }
+
     pub fn internal() -> Self {
         Self::new(ErrorCode::Internal, "something went wrong on the server")
     }

@@ -38,6 +38,10 @@ impl Name {
     pub fn into_inner(self) -> String {
         self.0
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// The text of an intention: 1–4000 characters, not only whitespace. Kept as written.

@@ -3,11 +3,16 @@
 //! These are compiled for both builds; the `ssr` build also maps them to SQL rows.
 
 mod error;
+mod identity;
 mod input;
 pub mod permissions;
 mod time;
 
 pub use error::{ApiError, ErrorCode};
+pub use identity::{
+    LinkedProvider, NewSignInLink, PasskeyCeremony, PasskeyInfo, ProviderChoice, SessionInfo,
+    SignInLinkInfo,
+};
 pub use input::{Content, Limit, Name};
 pub use time::Timestamp;
 

@@ -96,7 +96,22 @@ pub struct Config {
     pub session_old_secrets: Vec<SecretString>,
     /// Beings (by id) who may remove beings and messages in every space, the Lobby included.
     pub moderators: Vec<Uuid>,
+    /// OpenID Connect providers people may sign in with (`[[oidc]]` entries).
+    pub oidc: Vec<OidcProvider>,
 }
+
+/// One OpenID Connect provider. Its redirect URI is `<public-url>/auth/oidc/<name>/callback`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct OidcProvider {
+    /// In the URL and on the button ("Sign in with <name>"): letters, digits and `-`.
+    pub name: String,
+    /// The issuer exactly as the provider names itself (discovery checks it).
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
 
 impl Default for Config {
     fn default() -> Self {
@@ -131,6 +146,7 @@ impl Default for Config {
             session_max_age: 90 * DAY,
             session_old_secrets: Vec::new(),
             moderators: Vec::new(),
+            oidc: Vec::new(),
         }
     }
 }
@@ -221,8 +237,8 @@ fn file_error(file: &str, error: &toml::de::Error) -> anyhow::Error {
 }
 
 /// An environment variable's text as the value of `key`: a number or `true`/`false` where
-/// the setting takes one, a list (comma-separated) where it takes a list, the text itself
-/// otherwise.
+/// the setting takes one, a list (comma-separated) where it takes a list, a TOML value where
+/// the setting takes tables (`[{ name = "…", … }]`), the text itself otherwise.
 fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
     let typed = raw
         .parse::<i64>()
@@ -232,10 +248,13 @@ fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
         .split(',')
         .map(|item| toml::Value::String(item.trim().to_owned()))
         .collect();
+    let literal = toml::from_str::<toml::Table>(&format!("value = {raw}"))
+        .ok()
+        .and_then(|mut table| table.remove("value"));
     let candidates = typed.into_iter().chain([
         toml::Value::Array(list),
         toml::Value::String(raw.to_owned()),
-    ]);
+    ]).chain(literal);
     let mut last_error = None;
     for value in candidates {
         let one = toml::Table::from_iter([(key.to_owned(), value.clone())]);
@@ -246,7 +265,7 @@ fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
     }
     let error = last_error.expect("at least the text itself was tried");
     // The message of a refused secret is not printed: it may quote the value.
-    if key.contains("secret") {
+    if key.contains("secret") || key == "oidc" {
         anyhow::bail!("not a valid {key}");
     }
     Err(anyhow::Error::new(error).context(format!("not a valid {key}")))

@@ -8,6 +8,7 @@ use leptos_axum::ResponseOptions;
 
 use super::guard::address::ClientAddress;
 use super::ops;
+use super::ops::session::SignedIn;
 use super::state::AppState;
 use crate::model::{ApiError, Being};
 
@@ -32,8 +33,24 @@ pub async fn current() -> Result<Option<Being>, ApiError> {
 
 /// The signed-in guest about to write, or 401 (or 429 past the write limits).
 pub async fn actor() -> Result<Being, ApiError> {
+    Ok(acting_session().await?.being)
+}
+
+/// The signed-in being and its session, about to change something, or 401 (or 429).
+pub async fn acting_session() -> Result<SignedIn, ApiError> {
     let parts = parts()?;
     ops::session::writer(&state()?, &parts.headers, ClientAddress::of(&parts).0).await
+}
+
+/// The signed-in being and its session, or 401.
+pub async fn reading_session() -> Result<SignedIn, ApiError> {
+    ops::session::require(&state()?, &parts()?.headers).await
+}
+
+/// The request's headers (for the operations that start a session: the device's name, and
+/// the session the request had).
+pub fn headers() -> Result<axum::http::HeaderMap, ApiError> {
+    Ok(parts()?.headers)
 }
 
 /// The client's address (for the rate limits).

@@ -15,6 +15,8 @@ use super::config::Config;
 use super::db::Db;
 use super::guard::rate::RateLimits;
 use super::listen;
+use super::oidc::OidcProviders;
+use super::ops;
 use super::live::{self, LiveSync};
 use super::router;
 use super::session::SessionKeys;
@@ -40,12 +42,15 @@ async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
             .clone()
             .forget_idle_every(Duration::from_secs(60), live.shutting_down()),
     );
+    let webauthn = ops::passkeys::relying_party(&config)?.map(Arc::new);
     Ok(AppState {
         db,
         sessions,
         leptos,
         live,
         limits,
+        webauthn,
+        oidc: Arc::new(OidcProviders::new(&config)?),
         config,
     })
 }

@@ -7,7 +7,9 @@
 //!   operations through [`context`].
 //! - [`ops`]: each operation once; [`db`]: the queries, for SQLite and PostgreSQL.
 //! - [`live`]: live sync (change log, fan-out to streams, presence).
-//! - [`session`]: signed cookies; [`state`]: what every handler reaches.
+//! - [`session`]: signed cookies naming server-side sessions; [`token`]: the secrets handed
+//!   out (kept as hashes); [`oidc`]: the OpenID Connect providers; [`state`]: what every
+//!   handler reaches.
 
 mod config;
 pub(crate) mod context;
@@ -19,16 +21,18 @@ mod lifecycle;
 mod listen;
 pub(crate) mod live;
 mod locks;
+mod oidc;
 pub(crate) mod ops;
 mod router;
 mod rpc_status;
 mod session;
 pub(crate) mod state;
 mod telemetry;
+mod token;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{Config, DatabaseUrl};
+pub use config::{Config, DatabaseUrl, OidcProvider};
 pub use guard::Rate;
 pub use lifecycle::{Running, run, start};
 pub use listen::FrontDoorCounts;

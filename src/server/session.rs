@@ -1,14 +1,22 @@
-//! Signed session cookies: `v1.<being id>.<issued at>.<HMAC-SHA256 of what comes before>`.
+//! Session cookies: `v2.<being id>.<token>.<issued at>.<HMAC-SHA256 of what comes before>`.
 //!
-//! The cookie names a guest being and when it was issued; nothing else is kept server-side, so
-//! any node holding a key accepts it. A cookie older than `session-max-age-days` is refused; one
-//! older than a day is issued again on the next request ([`renew`]), so a session in use never
-//! ends and one left alone does. Several keys are accepted at once (`session-secret` signs,
-//! `session-old-secrets` still verify), so the key can be rotated without signing anyone out.
+//! The token names a server-side session (`db::sessions`, which keeps only its hash): the
+//! session can be listed, and ended from anywhere, and then the cookie signs nobody in. The
+//! being's id rides along, signed, so that the rate limits can count a request before the
+//! database is asked anything. The cookie is issued again once a day ([`renew`]), so a
+//! session in use keeps its cookie and one left alone ends (`session-max-age-days`, checked
+//! on the cookie's age and on the session's last use). Several keys are accepted at once
+//! (`session-secret` signs, `session-old-secrets` still verify), so the key can be rotated
+//! without signing anyone out.
+//!
 //! When the public URL is https the cookie is `Secure` and named `__Host-rhizom_session`, and
 //! only that name is read: a cookie under the plain name may have been planted over http or
 //! by a neighbouring subdomain, so it signs nobody in (moving a site to https signs its guests
 //! out once).
+//!
+//! Cookies from before server-side sessions named only a being (`v1.<id>.<issued at>.<mac>`,
+//! and before that `<id>.<mac>`): one still signs its being in once, exchanged for a session
+//! on the spot ([`renew`]); the first form only until 2027-03-05.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -27,7 +35,9 @@ use uuid::Uuid;
 
 use super::config::Config;
 use super::db::{self, Db};
+use super::ops;
 use super::state::AppState;
+use super::token::SecretToken;
 
 /// The cookie's name over plain http.
 const PLAIN_NAME: &str = "rhizom_session";
@@ -61,7 +71,7 @@ pub(crate) struct SessionKeys {
     signing: Key,
     /// Earlier keys: they still check.
     earlier: Vec<Key>,
-    max_age: Duration,
+    pub max_age: Duration,
     secure: bool,
 }
 
@@ -71,16 +81,32 @@ impl std::fmt::Debug for SessionKeys {
     }
 }
 
-/// Who a request's cookie signs in, and whether to issue the cookie again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CookieSession {
-    pub being_id: Uuid,
-    /// Issued over a day ago, by an earlier key, or in the first form: [`renew`] issues it
-    /// again.
-    pub stale: bool,
+/// What a request's cookie says, once its signature checked out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SessionCookie {
+    /// A session's cookie. `stale`: issued over a day ago or by an earlier key; [`renew`]
+    /// issues it again.
+    Session {
+        being_id: Uuid,
+        token: SecretToken,
+        stale: bool,
+    },
+    /// A cookie from before sessions: it names the being alone.
+    BeingOnly { being_id: Uuid },
 }
 
-fn now_secs() -> u64 {
+impl SessionCookie {
+    /// The being the cookie says it signs in (not yet checked against the database).
+    pub fn being_id(&self) -> Uuid {
+        match self {
+            SessionCookie::Session { being_id, .. } | SessionCookie::BeingOnly { being_id } => {
+                *being_id
+            }
+        }
+    }
+}
+
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -117,83 +143,123 @@ impl SessionKeys {
         })
     }
 
+    /// Are cookies `Secure` (the public URL is https)?
+    pub fn secure(&self) -> bool {
+        self.secure
+    }
+
     fn name(&self) -> &'static str {
         if self.secure { HOST_NAME } else { PLAIN_NAME }
     }
 
-    fn sign(&self, id: Uuid, issued_at: u64) -> String {
-        let signed = format!("v1.{}.{issued_at}", id.simple());
+    fn keys(&self) -> impl Iterator<Item = &Key> {
+        std::iter::once(&self.signing).chain(&self.earlier)
+    }
+
+    fn sign(&self, being_id: Uuid, token: &SecretToken, issued_at: u64) -> String {
+        let signed = format!("v2.{}.{}.{issued_at}", being_id.simple(), token.encode());
         let tag = self.signing.mac(signed.as_bytes()).finalize().into_bytes();
         format!("{signed}.{}", URL_SAFE_NO_PAD.encode(tag))
     }
 
-    /// The being a cookie's value signs in, if a key signed it and it has not expired, and
-    /// whether it is due to be issued again.
-    fn verify(&self, value: &str, now: u64) -> Option<CookieSession> {
+    /// What a cookie's value says, if a key signed it and it has not expired.
+    fn verify(&self, value: &str, now: u64) -> Option<SessionCookie> {
         let (signed, tag) = value.rsplit_once('.')?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        let keys = std::iter::once(&self.signing).chain(&self.earlier);
-        let (index, _) = keys
-            .enumerate()
-            .find(|(_, key)| key.mac(signed.as_bytes()).verify_slice(&tag).is_ok())
-            .or_else(|| self.verify_before_v1(signed, &tag))?;
-        let earlier_key = index > 0;
-        let Some(rest) = signed.strip_prefix("v1.") else {
-            // A cookie from before issue times: good for a while yet, replaced at once.
-            if now >= FIRST_FORM_ACCEPTED_UNTIL {
-                return None;
-            }
-            return Some(CookieSession {
-                being_id: Uuid::try_parse(signed).ok()?,
-                stale: true,
-            });
+        let signed_by = |message: &[u8]| {
+            self.keys()
+                .position(|key| key.mac(message).verify_slice(&tag).is_ok())
         };
-        let (id, issued_at) = rest.split_once('.')?;
+        if let Ok(being_id) = Uuid::try_parse(signed) {
+            // The first form: the MAC of the id's bytes.
+            signed_by(being_id.as_bytes())?;
+            return (now < FIRST_FORM_ACCEPTED_UNTIL).then_some(SessionCookie::BeingOnly { being_id });
+        }
+        let key = signed_by(signed.as_bytes())?;
+        let (version, rest) = signed.split_once('.')?;
+        let (rest, issued_at) = rest.rsplit_once('.')?;
         let issued_at: u64 = issued_at.parse().ok()?;
         let age = Duration::from_secs(now.saturating_sub(issued_at));
         if age > self.max_age {
             return None;
         }
-        Some(CookieSession {
-            being_id: Uuid::try_parse(id).ok()?,
-            stale: earlier_key || age > RENEW_AFTER,
-        })
+        match version {
+            "v1" => Some(SessionCookie::BeingOnly {
+                being_id: Uuid::try_parse(rest).ok()?,
+            }),
+            "v2" => {
+                let (being_id, token) = rest.split_once('.')?;
+                Some(SessionCookie::Session {
+                    being_id: Uuid::try_parse(being_id).ok()?,
+                    token: SecretToken::decode(token)?,
+                    stale: key > 0 || age > RENEW_AFTER,
+                })
+            }
+            _ => None,
+        }
     }
 
-    /// A cookie of the first form, `<being id>.<HMAC of the id's bytes>`: still accepted (its
-    /// key index, if a key signed it), so that nobody was signed out by the new form.
-    fn verify_before_v1(&self, signed: &str, tag: &[u8]) -> Option<(usize, &Key)> {
-        let id = Uuid::try_parse(signed).ok()?;
-        std::iter::once(&self.signing)
-            .chain(&self.earlier)
-            .enumerate()
-            .find(|(_, key)| key.mac(id.as_bytes()).verify_slice(tag).is_ok())
-    }
-
-    /// The `Set-Cookie` header that signs `id` in, issued now.
-    pub fn set_cookie(&self, id: Uuid) -> HeaderValue {
+    /// The `Set-Cookie` header that holds the session `token` of `being_id`, issued now.
+    pub fn set_cookie(&self, being_id: Uuid, token: &SecretToken) -> HeaderValue {
         let secure = if self.secure { "; Secure" } else { "" };
         let value = format!(
             "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
             self.name(),
-            self.sign(id, now_secs()),
+            self.sign(being_id, token, now_secs()),
             self.max_age.as_secs().min(BROWSER_MAX_AGE_SECS),
         );
-        HeaderValue::from_str(&value).expect("a signed id is a valid header value")
+        HeaderValue::from_str(&value).expect("a signed token is a valid header value")
     }
 
-    /// Who the request's cookies sign in, if anyone.
-    pub fn read(&self, headers: &HeaderMap) -> Option<CookieSession> {
+    /// The `Set-Cookie` header that removes the cookie (signing out).
+    pub fn clear_cookie(&self) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        let value = format!(
+            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
+            self.name()
+        );
+        HeaderValue::from_str(&value).expect("a valid header value")
+    }
+
+    /// What the request's session cookie says, if it has a good one.
+    pub fn read(&self, headers: &HeaderMap) -> Option<SessionCookie> {
         let now = now_secs();
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
+        cookie_pairs(headers)
             .filter(|(name, _)| *name == self.name())
             .find_map(|(_, value)| self.verify(value, now))
     }
+
+    /// A token only this server could have made for `session_id`, for a link that must not be
+    /// followed from another site's page (linking a provider to the signed-in being).
+    pub fn session_proof(&self, session_id: Uuid) -> String {
+        let tag = self
+            .signing
+            .mac(format!("proof.{}", session_id.simple()).as_bytes())
+            .finalize()
+            .into_bytes();
+        URL_SAFE_NO_PAD.encode(tag)
+    }
+
+    /// Is `proof` [`SessionKeys::session_proof`] of `session_id`?
+    pub fn proves(&self, session_id: Uuid, proof: &str) -> bool {
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(proof) else {
+            return false;
+        };
+        self.signing
+            .mac(format!("proof.{}", session_id.simple()).as_bytes())
+            .verify_slice(&tag)
+            .is_ok()
+    }
+}
+
+/// Every `name=value` pair of the request's `Cookie` headers.
+pub(crate) fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
 }
 
 fn key_from(secret: &str) -> anyhow::Result<Key> {
@@ -204,20 +270,66 @@ fn key_from(secret: &str) -> anyhow::Result<Key> {
     Ok(Key(secret.as_bytes().into()))
 }
 
-/// Middleware: a request whose cookie is due to be issued again gets a fresh one with its
-/// answer (unless the answer signs someone in itself).
-pub(crate) async fn renew(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let signed = state.sessions.read(request.headers());
+/// Middleware: a cookie due to be issued again gets a fresh one with the answer (unless the
+/// answer sets the cookie itself), and a cookie from before sessions is exchanged for a
+/// session — the request then goes on as that session's.
+pub(crate) async fn renew(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let reissue = match state.sessions.read(request.headers()) {
+        Some(SessionCookie::Session {
+            being_id,
+            token,
+            stale: true,
+        }) => Some(state.sessions.set_cookie(being_id, &token)),
+        Some(SessionCookie::BeingOnly { being_id }) => {
+            match ops::session::exchange(&state, being_id, request.headers()).await {
+                Ok(Some(cookie)) => {
+                    carry_new_cookie(&state.sessions, request.headers_mut(), &cookie);
+                    Some(cookie)
+                }
+                Ok(None) => None,
+                Err(error) => {
+                    tracing::warn!(?error, "could not exchange an old cookie for a session");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let mut response = next.run(request).await;
-    if let Some(signed) = signed.filter(|s| s.stale)
+    if let Some(cookie) = reissue
         && !response.headers().contains_key(header::SET_COOKIE)
     {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            state.sessions.set_cookie(signed.being_id),
-        );
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// Puts the cookie just set on the request itself, in place of the one it replaces.
+fn carry_new_cookie(keys: &SessionKeys, headers: &mut HeaderMap, set_cookie: &HeaderValue) {
+    let Some(ours) = set_cookie
+        .to_str()
+        .ok()
+        .and_then(|text| text.split(';').next())
+    else {
+        return;
+    };
+    let others: Vec<String> = cookie_pairs(headers)
+        .filter(|(name, _)| *name != keys.name())
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let joined = others
+        .into_iter()
+        .chain([ours.to_owned()])
+        .collect::<Vec<_>>()
+        .join("; ");
+    headers.remove(header::COOKIE);
+    if let Ok(value) = HeaderValue::from_str(&joined) {
+        headers.insert(header::COOKIE, value);
+    }
 }
 
 #[cfg(test)]

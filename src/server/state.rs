@@ -9,6 +9,7 @@ use super::config::Config;
 use super::db::Db;
 use super::guard::rate::RateLimits;
 use super::live::LiveSync;
+use super::oidc::OidcProviders;
 use super::session::SessionKeys;
 
 #[derive(Clone, Debug)]
@@ -18,6 +19,10 @@ pub(crate) struct AppState {
     pub leptos: LeptosOptions,
     pub live: Arc<LiveSync>,
     pub limits: Arc<RateLimits>,
+    /// The passkeys' relying party; `None` when the public URL has no domain name.
+    pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
+    /// The OpenID Connect providers people may sign in with.
+    pub oidc: Arc<OidcProviders>,
     /// The server's settings.
     pub config: Arc<Config>,
 }

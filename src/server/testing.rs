@@ -4,6 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
 
 const PREFIX: &str = "rhizom_test_";
@@ -29,6 +30,20 @@ pub async fn create_postgres_database(admin_url: &str) -> anyhow::Result<String>
         .rsplit_once('/')
         .map_or(admin_url, |(base, _)| base);
     Ok(format!("{base}/{name}"))
+}
+
+/// Runs one SQL statement on a test server's database (SQLite or PostgreSQL) behind its back,
+/// and returns how many rows it changed: for a test that must age a row past its expiry.
+pub async fn execute(database_url: &str, statement: &str) -> anyhow::Result<u64> {
+    let statement = sqlx::AssertSqlSafe(statement.to_owned());
+    let changed = if database_url.starts_with("postgres") {
+        let mut conn = PgConnection::connect(database_url).await?;
+        sqlx::query(statement).execute(&mut conn).await?.rows_affected()
+    } else {
+        let mut conn = SqliteConnection::connect(database_url).await?;
+        sqlx::query(statement).execute(&mut conn).await?.rows_affected()
+    };
+    Ok(changed)
 }
 
 async fn drop_stale(conn: &mut PgConnection, now: u64) -> anyhow::Result<()> {

@@ -200,6 +200,18 @@ fn samples() -> Vec<Sample> {
             },
         },
         Sample {
+            key: "oidc",
+            file: "[{ name = \"example\", issuer = \"https://id.example.org\", client-id = \"rhizom\", client-secret = \"s3cret\" }]",
+            env: "[{ name = \"example\", issuer = \"https://id.example.org\", client-id = \"rhizom\", client-secret = \"s3cret\" }]",
+            took: |c| {
+                c.oidc.len() == 1
+                    && c.oidc[0].name == "example"
+                    && c.oidc[0].issuer == "https://id.example.org"
+                    && c.oidc[0].client_id == "rhizom"
+                    && c.oidc[0].client_secret.expose_secret() == "s3cret"
+            },
+        },
+        Sample {
             key: "moderators",
             file: "[\"00000000-0000-0000-0000-000000000007\"]",
             env: "00000000-0000-0000-0000-000000000007",

@@ -9,9 +9,14 @@
 pub mod beings;
 pub mod changes;
 pub mod intentions;
+pub mod oidc_links;
+pub mod passkeys;
 pub mod presence;
 pub mod removals;
+pub mod sessions;
 pub mod settings;
+pub mod sign_in_attempts;
+pub mod sign_in_links;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -12,7 +12,7 @@ use crate::server::guard::address::ClientAddress;
 use crate::server::guard::origin::is_cross_site;
 use crate::server::guard::rate::Action;
 use crate::server::live::opening::Opening;
-use crate::server::live::stream::LiveStream;
+use crate::server::live::stream::{LiveStream, Viewer};
 use crate::server::ops;
 use crate::server::state::AppState;
 use crate::sync::{Change, Changes, Delta};
@@ -49,11 +49,14 @@ pub(super) async fn events(
     // Limited before the database is asked who the cookie names.
     state
         .limits
-        .check(Action::OpenStream, address, signed.map(|s| s.being_id))?;
+        .check(Action::OpenStream, address, signed.as_ref().map(|s| s.being_id()))?;
     let viewer = match signed {
-        Some(_) => ops::session::current(&state, &headers)
+        Some(_) => ops::session::signed_in(&state, &headers)
             .await?
-            .map(|me| me.id),
+            .map(|me| Viewer {
+                being_id: me.being.id,
+                session_id: me.session_id,
+            }),
         None => None,
     };
     let cursor = cursor(&headers, &query);

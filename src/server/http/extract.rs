@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for Actor {
         let address = ClientAddress::of(parts).0;
         ops::session::writer(state, &parts.headers, address)
             .await
-            .map(Actor)
+            .map(|me| Actor(me.being))
     }
 }
 
@@ -89,7 +89,60 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         ops::session::require(state, &parts.headers)
             .await
-            .map(SignedIn)
+            .map(|me| SignedIn(me.being))
+    }
+}
+
+/// The signed-in being and its session, for a change to its identity: 401 without one, 429
+/// past the write limits.
+pub(super) struct ActingSession(pub ops::session::SignedIn);
+
+impl FromRequestParts<AppState> for ActingSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let address = ClientAddress::of(parts).0;
+        ops::session::writer(state, &parts.headers, address)
+            .await
+            .map(ActingSession)
+    }
+}
+
+/// The signed-in being and its session, for a read: 401 without one.
+pub(super) struct ReadingSession(pub ops::session::SignedIn);
+
+impl FromRequestParts<AppState> for ReadingSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        ops::session::require(state, &parts.headers)
+            .await
+            .map(ReadingSession)
+    }
+}
+
+/// `?confirm=true`: the caller confirms a step that cannot be undone (the last way back into
+/// a being).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct ConfirmQuery {
+    confirm: Option<String>,
+}
+
+impl ConfirmQuery {
+    pub fn confirmed(&self) -> Result<bool, ApiError> {
+        ConfirmQuery::flag("confirm", self.confirm.as_deref())
+    }
+
+    /// A `true`/`false` query parameter (absent: `false`); anything else is a 400.
+    pub fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
+        match value {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ApiError::bad_request(
+                name,
+                format!("{name} is true or false, not {other:?}"),
+            )),
+        }
     }
 }
 

@@ -5,7 +5,10 @@ mod beings;
 mod events;
 mod extract;
 mod intentions;
+mod oidc;
+mod passkeys;
 mod session;
+mod sign_in_links;
 mod spaces;
 
 use axum::Router;
@@ -16,8 +19,43 @@ use crate::model::{ApiError, ErrorCode};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/session", post(session::create))
+        .route(
+            "/api/session",
+            post(session::create).delete(session::sign_out),
+        )
         .route("/api/me", get(session::me))
+        .route(
+            "/api/sessions",
+            get(session::list).delete(session::end_all),
+        )
+        .route("/api/sessions/{id}", delete(session::end))
+        .route(
+            "/api/passkeys",
+            get(passkeys::list).post(passkeys::finish_registration),
+        )
+        .route(
+            "/api/passkeys/registration",
+            post(passkeys::start_registration),
+        )
+        .route("/api/passkeys/sign-in", post(passkeys::start_sign_in))
+        .route(
+            "/api/passkeys/sign-in/finish",
+            post(passkeys::finish_sign_in),
+        )
+        .route(
+            "/api/passkeys/{id}",
+            patch(passkeys::rename).delete(passkeys::remove),
+        )
+        .route(
+            "/api/sign-in-links",
+            get(sign_in_links::pending).post(sign_in_links::create),
+        )
+        .route("/api/sign-in-links/use", post(sign_in_links::use_link))
+        .route("/api/sign-in-links/{id}", delete(sign_in_links::cancel))
+        .route("/api/oidc/providers", get(oidc::providers))
+        .route("/api/oidc/links", get(oidc::links))
+        .route("/auth/oidc/{name}", get(oidc::start))
+        .route("/auth/oidc/{name}/callback", get(oidc::callback))
         .route("/api/spaces", get(spaces::list).post(spaces::create))
         .route("/api/spaces/{id}/beings", get(spaces::beings))
         .route("/api/spaces/{id}/beings/{being_id}", delete(spaces::remove))

@@ -1,12 +1,12 @@
 //! Background work of a node: renew its presence rows, sweep rows that expired (a node that
-//! died), and prune the change log by age.
+//! died), prune the change log by age, and end the streams of sessions ended on other nodes.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::{LiveSync, presence_cutoff};
 use crate::model::Timestamp;
-use crate::server::db::{Db, changes, presence};
+use crate::server::db::{Db, changes, presence, sessions};
 use crate::sync::Change;
 
 pub(super) fn spawn(db: Db, live: Arc<LiveSync>) {
@@ -57,5 +57,21 @@ async fn round(db: &Db, live: &LiveSync) -> sqlx::Result<()> {
     }
     tx.commit().await?;
     recorder.publish();
+    end_streams_of_ended_sessions(db, live).await
+}
+
+/// A session ended on another node (or here, by a request that did not reach this node's
+/// registry): its streams here end now.
+async fn end_streams_of_ended_sessions(db: &Db, live: &LiveSync) -> sqlx::Result<()> {
+    let open = live.session_streams.sessions();
+    if open.is_empty() {
+        return Ok(());
+    }
+    let mut conn = db.reader().await?;
+    let existing = sessions::existing(conn.exec(), &open).await?;
+    for session in open.into_iter().filter(|s| !existing.contains(s)) {
+        tracing::info!(%session, "its session ended elsewhere: its streams end");
+        live.session_streams.end(session);
+    }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! serialized once ([`event`], [`frame`]), to every stream's [`sink`] of the space; a
 //! [`stream`] opens with the catch-up or reset of [`opening`]; [`presence`] tracks who has a
 //! live stream where; [`notify`] carries positions between nodes on PostgreSQL;
-//! [`housekeeping`] renews presence and prunes the log.
+//! [`session_streams`] ends the streams of a session that ends; [`housekeeping`] renews
+//! presence and prunes the log.
 
 mod committed;
 pub(crate) mod event;
@@ -14,6 +15,7 @@ pub(crate) mod notify;
 pub(crate) mod opening;
 pub(crate) mod presence;
 mod recorder;
+pub(crate) mod session_streams;
 pub(crate) mod sink;
 pub(crate) mod stream;
 
@@ -35,6 +37,8 @@ pub(crate) struct LiveSync {
     pub epoch: Arc<str>,
     pub hub: Arc<hub::Hub>,
     pub presence: presence::PresenceTracker,
+    /// The streams of each signed-in session, ended with it.
+    pub session_streams: Arc<session_streams::SessionStreams>,
     /// The server's settings (the change window, heartbeat, presence periods …), shared.
     pub config: Arc<Config>,
     /// This process, for presence rows.
@@ -68,6 +72,7 @@ impl LiveSync {
             epoch,
             hub,
             presence,
+            session_streams: Arc::default(),
             config,
             node_id,
             shutdown,

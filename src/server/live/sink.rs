@@ -192,6 +192,18 @@ impl Sink {
         self.wake.notify_one();
     }
 
+    /// Ends the stream with `last`, once what waits is written: nothing else is taken.
+    pub fn end_with(&self, last: EventFrame) {
+        let mut state = self.lock();
+        if state.closing {
+            return;
+        }
+        state.queue.push_back(last);
+        state.closing = true;
+        drop(state);
+        self.wake.notify_one();
+    }
+
     /// Attaches the stream's socket: from now on frames are written there.
     pub fn attach(&self, socket: Arc<TcpStream>, framing: Framing) {
         self.lock().socket = Some((socket, framing));

@@ -23,6 +23,7 @@ use super::frame::{EventFrame, Framing};
 use super::hub::Subscription;
 use super::opening::Opening;
 use super::presence::PresenceGuard;
+use super::session_streams::SessionWatch;
 use super::sink::{Flushed, Popped, Sink};
 use crate::model::ApiError;
 use crate::server::db::Db;
@@ -34,8 +35,20 @@ pub(crate) struct LiveStream {
     heartbeat: Interval,
     /// Resolves when the server shuts down: the stream ends so the shutdown can finish.
     shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// The viewer's session: when it ends, the stream says `signed_out` and ends.
+    session: Option<SessionWatch>,
     _presence: Option<PresenceGuard>,
 }
+
+/// Who a stream is for: a signed-in being, through one of its sessions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Viewer {
+    pub being_id: Uuid,
+    pub session_id: Uuid,
+}
+
+/// The last event of a stream whose session ended.
+const SIGNED_OUT: &[u8] = b"event: signed_out\ndata: {}\n\n";
 
 /// How a stream written to its socket ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -55,13 +68,14 @@ impl LiveStream {
         live: &LiveSync,
         db: &Db,
         space_id: Uuid,
-        viewer: Option<Uuid>,
+        viewer: Option<Viewer>,
         cursor: Option<&str>,
     ) -> Result<LiveStream, ApiError> {
         let subscription = live.hub.subscribe(space_id).await?;
+        let session = viewer.map(|v| live.session_streams.watch(v.session_id));
         let opening = Opening::read(db, live, space_id, cursor).await?;
         let presence = match viewer {
-            Some(being_id) => Some(live.presence.connect(space_id, being_id).await),
+            Some(viewer) => Some(live.presence.connect(space_id, viewer.being_id).await),
             None => None,
         };
         subscription.sink.open(
@@ -76,6 +90,7 @@ impl LiveStream {
             subscription,
             heartbeat,
             shutdown: Box::pin(live.shutting_down()),
+            session,
             _presence: presence,
         })
     }
@@ -149,6 +164,7 @@ impl LiveStream {
                     self.subscription.sink.heartbeat_due();
                 }
                 () = &mut gone => return Ok(StreamEnd::Dropped),
+                () = session_ended(&mut self.session) => self.signed_out(),
                 () = &mut self.shutdown => {
                     let cut = self.subscription.sink.detach();
                     return Ok(if cut { StreamEnd::Dropped } else { StreamEnd::Finished });
@@ -172,9 +188,26 @@ impl LiveStream {
                 _ = self.heartbeat.tick() => {
                     self.subscription.sink.heartbeat_due();
                 }
+                () = session_ended(&mut self.session) => self.signed_out(),
                 _ = &mut self.shutdown => return None,
             }
         }
+    }
+}
+
+impl LiveStream {
+    /// The viewer's session ended: the client hears `signed_out`, and the stream ends.
+    fn signed_out(&mut self) {
+        self.session = None;
+        self.sink().end_with(EventFrame::raw(SIGNED_OUT));
+    }
+}
+
+/// Resolves when the stream's session ends; never for an anonymous stream.
+async fn session_ended(session: &mut Option<SessionWatch>) {
+    match session {
+        Some(session) => session.ended().await,
+        None => std::future::pending().await,
     }
 }
 

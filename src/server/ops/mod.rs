@@ -4,6 +4,9 @@
 pub mod beings;
 pub mod intentions;
 pub mod moderation;
+pub mod oidc;
+pub mod passkeys;
+pub mod sign_in_links;
 pub(crate) mod paging;
 mod retry;
 pub mod session;

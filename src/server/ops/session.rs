@@ -1,19 +1,37 @@
-//! Signing in as a guest and finding who is signed in.
+//! Sessions: becoming a guest, starting a session for a being (every way of signing in ends
+//! here), finding who a request is, listing a being's sessions and ending them. Ending a
+//! session ends its live streams (`live::session_streams`).
 
 use std::net::IpAddr;
+use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, header};
 use uuid::Uuid;
 
-use crate::model::{ApiError, Being, BeingKind, Name};
-use crate::server::db::beings as db_beings;
+use crate::model::{ApiError, Being, BeingKind, Name, SessionInfo, Timestamp};
+use crate::server::db::{Exec, beings as db_beings, oidc_links, passkeys, sessions};
 use crate::server::guard::rate::Action;
+use crate::server::session::SessionCookie;
 use crate::server::state::AppState;
+use crate::server::token::SecretToken;
+
+/// A session's last use is written at most this often.
+const TOUCH_EVERY: Duration = Duration::from_secs(60 * 60);
+/// The longest `User-Agent` kept to name a session's device.
+const USER_AGENT_MAX_CHARS: usize = 200;
+
+/// Who a request is: a being, through one of its sessions.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub being: Being,
+    pub session_id: Uuid,
+}
 
 /// Creates a new guest called `name` for a client at `address`; returns it and the
-/// `Set-Cookie` header that signs it in.
+/// `Set-Cookie` header of its session.
 pub async fn join(
     state: &AppState,
+    headers: &HeaderMap,
     address: IpAddr,
     name: &str,
 ) -> Result<(Being, HeaderValue), ApiError> {
@@ -24,45 +42,245 @@ pub async fn join(
     db_beings::insert(tx.exec(), &guest).await?;
     tx.commit().await?;
     tracing::info!(guest = %guest.id, "a guest joined");
-    let cookie = state.sessions.set_cookie(guest.id);
+    let cookie = start(state, guest.id, headers).await?;
     Ok((guest, cookie))
 }
 
-/// The signed-in guest, if the request carries a valid cookie for a being that still exists.
-pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Being>, ApiError> {
-    match state.sessions.read(headers) {
-        Some(signed) => find(state, signed.being_id).await,
-        None => Ok(None),
+/// Starts a session for `being_id` on the device that sent `headers`, and returns its cookie.
+/// A session the request already had ends: signing in always starts a fresh session.
+pub(crate) async fn start(
+    state: &AppState,
+    being_id: Uuid,
+    headers: &HeaderMap,
+) -> Result<HeaderValue, ApiError> {
+    let token = SecretToken::generate();
+    let session_id = Uuid::now_v7();
+    let now = Timestamp::now();
+    let mut tx = state.db.begin().await?;
+    let earlier = match state.sessions.read(headers) {
+        Some(SessionCookie::Session { token, .. }) => {
+            sessions::by_token(tx.exec(), &token.hash()).await?
+        }
+        _ => None,
+    };
+    if let Some(earlier) = &earlier {
+        sessions::delete(tx.exec(), earlier.id, earlier.being_id).await?;
+    }
+    let unused_since = Timestamp(now.0 - state.sessions.max_age.as_micros() as i64);
+    let expired = sessions::delete_unused_since(tx.exec(), unused_since).await?;
+    sessions::insert(
+        tx.exec(),
+        session_id,
+        &token.hash(),
+        being_id,
+        &device_of(headers),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    for ended in earlier.map(|e| e.id).into_iter().chain(expired) {
+        state.live.session_streams.end(ended);
+    }
+    tracing::info!(being = %being_id, session = %session_id, "signed in");
+    Ok(state.sessions.set_cookie(being_id, &token))
+}
+
+/// A cookie from before sessions names `being_id`: its session, if the being still exists.
+pub(crate) async fn exchange(
+    state: &AppState,
+    being_id: Uuid,
+    headers: &HeaderMap,
+) -> Result<Option<HeaderValue>, ApiError> {
+    if find(state, being_id).await?.is_none() {
+        return Ok(None);
+    }
+    start(state, being_id, headers).await.map(Some)
+}
+
+/// The device a session is on, as its `User-Agent` names it.
+fn device_of(headers: &HeaderMap) -> String {
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim();
+    match agent {
+        "" => "an unnamed device".to_owned(),
+        agent => agent.chars().take(USER_AGENT_MAX_CHARS).collect(),
     }
 }
 
-/// The signed-in guest, or 401.
-pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Being, ApiError> {
-    current(state, headers)
+/// Who the request is, if its cookie names a session that goes on, of a being that exists.
+pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, ApiError> {
+    let Some(SessionCookie::Session {
+        being_id, token, ..
+    }) = state.sessions.read(headers)
+    else {
+        return Ok(None);
+    };
+    let mut conn = state.db.reader().await?;
+    let Some(session) = sessions::by_token(conn.exec(), &token.hash()).await? else {
+        return Ok(None);
+    };
+    if session.being_id != being_id {
+        return Ok(None);
+    }
+    let now = Timestamp::now();
+    let unused_for = Duration::from_micros(now.0.saturating_sub(session.last_seen_at.0) as u64);
+    if unused_for > state.sessions.max_age {
+        drop(conn);
+        end_quietly(state, session.id, being_id).await?;
+        return Ok(None);
+    }
+    let Some(being) = db_beings::get(conn.exec(), being_id).await? else {
+        return Ok(None);
+    };
+    drop(conn);
+    if unused_for > TOUCH_EVERY {
+        let mut tx = state.db.begin().await?;
+        sessions::touch(tx.exec(), session.id, now).await?;
+        tx.commit().await?;
+    }
+    Ok(Some(SignedIn {
+        being,
+        session_id: session.id,
+    }))
+}
+
+/// The signed-in being, if any.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Being>, ApiError> {
+    Ok(signed_in(state, headers).await?.map(|me| me.being))
+}
+
+/// The signed-in being, or 401.
+pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<SignedIn, ApiError> {
+    signed_in(state, headers)
         .await?
         .ok_or_else(ApiError::unauthorized)
 }
 
-/// The signed-in guest about to write, from `address`: 401 without one, 429 past the write
-/// limits (checked before the database is asked anything).
+/// The signed-in being about to write, from `address`: 401 without one, 429 past the write
+/// limits (checked on the cookie's signed being before the database is asked anything).
 pub async fn writer(
     state: &AppState,
     headers: &HeaderMap,
     address: IpAddr,
-) -> Result<Being, ApiError> {
-    let signed = state
+) -> Result<SignedIn, ApiError> {
+    let cookie = state
         .sessions
         .read(headers)
         .ok_or_else(ApiError::unauthorized)?;
     state
         .limits
-        .check(Action::Write, address, Some(signed.being_id))?;
-    find(state, signed.being_id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)
+        .check(Action::Write, address, Some(cookie.being_id()))?;
+    require(state, headers).await
 }
 
 async fn find(state: &AppState, id: Uuid) -> Result<Option<Being>, ApiError> {
     let mut conn = state.db.reader().await?;
     Ok(db_beings::get(conn.exec(), id).await?)
+}
+
+/// The being's sessions, the asking one marked `current`.
+pub async fn list(state: &AppState, me: &SignedIn) -> Result<Vec<SessionInfo>, ApiError> {
+    let mut conn = state.db.reader().await?;
+    let mut list = sessions::of_being(conn.exec(), me.being.id).await?;
+    for session in &mut list {
+        session.current = session.id == me.session_id;
+    }
+    Ok(list)
+}
+
+/// Ends one of the being's sessions (its own included: signing out). Ending the asking one
+/// when it is the last way back into the being needs `confirm`.
+pub async fn end(
+    state: &AppState,
+    me: &SignedIn,
+    session_id: Uuid,
+    confirm: bool,
+) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    if session_id == me.session_id {
+        let left = WaysBack::count(tx.exec(), me).await?;
+        left.refuse_unless_confirmed(left.total() - left.this_session, confirm)?;
+    }
+    if !sessions::delete(tx.exec(), session_id, me.being.id).await? {
+        return Err(ApiError::not_found("session"));
+    }
+    tx.commit().await?;
+    state.live.session_streams.end(session_id);
+    tracing::info!(being = %me.being.id, session = %session_id, "session ended");
+    Ok(())
+}
+
+/// Ends every other session of the being, or every one (`including_this`, which needs
+/// `confirm` when no passkey or provider leads back). The ids ended.
+pub async fn end_all(
+    state: &AppState,
+    me: &SignedIn,
+    including_this: bool,
+    confirm: bool,
+) -> Result<Vec<Uuid>, ApiError> {
+    let mut tx = state.db.begin().await?;
+    if including_this {
+        let left = WaysBack::count(tx.exec(), me).await?;
+        left.refuse_unless_confirmed(left.passkeys + left.providers, confirm)?;
+    }
+    let keep = (!including_this).then_some(me.session_id);
+    let ended = sessions::delete_all_but(tx.exec(), me.being.id, keep).await?;
+    tx.commit().await?;
+    for session in &ended {
+        state.live.session_streams.end(*session);
+    }
+    tracing::info!(being = %me.being.id, ended = ended.len(), "sessions ended");
+    Ok(ended)
+}
+
+/// Ends a session nobody asked to keep (expired), and its streams.
+async fn end_quietly(state: &AppState, session_id: Uuid, being_id: Uuid) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    sessions::delete(tx.exec(), session_id, being_id).await?;
+    tx.commit().await?;
+    state.live.session_streams.end(session_id);
+    Ok(())
+}
+
+/// The ways back into a being, for "are you sure?" before the last one goes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WaysBack {
+    pub passkeys: i64,
+    pub providers: i64,
+    /// Its sessions other than the asking one.
+    pub other_sessions: i64,
+    /// The asking session itself (1).
+    pub this_session: i64,
+}
+
+impl WaysBack {
+    pub async fn count(mut ex: Exec<'_>, me: &SignedIn) -> Result<WaysBack, ApiError> {
+        let being = me.being.id;
+        Ok(WaysBack {
+            passkeys: passkeys::count_of(ex.reborrow(), being).await?,
+            providers: oidc_links::count_of(ex.reborrow(), being).await?,
+            other_sessions: sessions::count_others(ex, being, me.session_id).await?,
+            this_session: 1,
+        })
+    }
+
+    pub fn total(self) -> i64 {
+        self.passkeys + self.providers + self.other_sessions + self.this_session
+    }
+
+    /// `409` with the field `confirm` when `remaining` ways back would be none and the
+    /// caller did not confirm.
+    pub fn refuse_unless_confirmed(self, remaining: i64, confirm: bool) -> Result<(), ApiError> {
+        if remaining > 0 || confirm {
+            return Ok(());
+        }
+        Err(ApiError::conflict(
+            "this is the last way back into this being: with no passkey, provider or other \
+             session, nobody can sign in as it again. Confirm to go ahead",
+        )
+        .with_field("confirm"))
+    }
 }

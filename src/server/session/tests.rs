@@ -24,29 +24,33 @@ fn cookie_header(name: &str, value: &str) -> HeaderMap {
     headers
 }
 
+fn session(being_id: Uuid, token: &SecretToken, stale: bool) -> Option<SessionCookie> {
+    Some(SessionCookie::Session {
+        being_id,
+        token: token.clone(),
+        stale,
+    })
+}
+
 #[test]
-fn a_fresh_cookie_signs_its_being_in_and_is_not_stale() {
-    let id = Uuid::new_v4();
-    let now = now_secs();
-    let signed = ours().verify(&ours().sign(id, now), now).unwrap();
-    assert_eq!(
-        signed,
-        CookieSession {
-            being_id: id,
-            stale: false
-        }
-    );
-    let headers = cookie_header(PLAIN_NAME, &ours().sign(id, now));
-    assert_eq!(ours().read(&headers).map(|s| s.being_id), Some(id));
+fn a_fresh_cookie_names_its_session_and_being_and_is_not_stale() {
+    let (id, token, now) = (Uuid::new_v4(), SecretToken::generate(), now_secs());
+    let value = ours().sign(id, &token, now);
+    assert_eq!(ours().verify(&value, now), session(id, &token, false));
+    let headers = cookie_header(PLAIN_NAME, &value);
+    assert_eq!(ours().read(&headers).map(|c| c.being_id()), Some(id));
 }
 
 #[test]
 fn a_tampered_or_foreign_cookie_signs_nobody_in() {
     let now = now_secs();
-    let signed = ours().sign(Uuid::new_v4(), now);
+    let token = SecretToken::generate();
+    let signed = ours().sign(Uuid::new_v4(), &token, now);
     let other = Uuid::new_v4().simple().to_string();
     let forged = signed.replacen(&signed[3..35], &other, 1);
-    assert_eq!(ours().verify(&forged, now), None, "another id");
+    assert_eq!(ours().verify(&forged, now), None, "another being");
+    let another_token = signed.replacen(&token.encode(), &SecretToken::generate().encode(), 1);
+    assert_eq!(ours().verify(&another_token, now), None, "another token");
     let later = signed.replacen(&format!(".{now}."), &format!(".{}.", now + 5), 1);
     assert_eq!(ours().verify(&later, now), None, "another time");
     assert_eq!(
@@ -59,10 +63,12 @@ fn a_tampered_or_foreign_cookie_signs_nobody_in() {
 
 #[test]
 fn a_cookie_is_issued_again_after_a_day_and_refused_after_the_maximum_age() {
-    let id = Uuid::new_v4();
-    let issued = now_secs();
-    let cookie = ours().sign(id, issued);
-    let stale = |days: u64| ours().verify(&cookie, issued + days * DAY).map(|s| s.stale);
+    let (id, token, issued) = (Uuid::new_v4(), SecretToken::generate(), now_secs());
+    let cookie = ours().sign(id, &token, issued);
+    let stale = |days: u64| match ours().verify(&cookie, issued + days * DAY) {
+        Some(SessionCookie::Session { stale, .. }) => Some(stale),
+        _ => None,
+    };
     assert_eq!(stale(0), Some(false));
     assert_eq!(stale(2), Some(true));
     assert_eq!(stale(89), Some(true));
@@ -71,17 +77,10 @@ fn a_cookie_is_issued_again_after_a_day_and_refused_after_the_maximum_age() {
 
 #[test]
 fn a_cookie_signed_with_an_earlier_key_is_accepted_and_issued_again() {
-    let id = Uuid::new_v4();
-    let now = now_secs();
-    let before = keys(&[1; 64], &[], false).sign(id, now);
+    let (id, token, now) = (Uuid::new_v4(), SecretToken::generate(), now_secs());
+    let before = keys(&[1; 64], &[], false).sign(id, &token, now);
     let rotated = keys(&[2; 64], &[&[1; 64]], false);
-    assert_eq!(
-        rotated.verify(&before, now),
-        Some(CookieSession {
-            being_id: id,
-            stale: true
-        })
-    );
+    assert_eq!(rotated.verify(&before, now), session(id, &token, true));
     assert_eq!(
         keys(&[2; 64], &[], false).verify(&before, now),
         None,
@@ -90,20 +89,26 @@ fn a_cookie_signed_with_an_earlier_key_is_accepted_and_issued_again() {
 }
 
 #[test]
-fn a_cookie_of_the_first_form_is_accepted_and_issued_again() {
+fn cookies_from_before_sessions_name_their_being_and_the_first_form_ends() {
     let id = Uuid::new_v4();
-    let tag = ours().signing.mac(id.as_bytes()).finalize().into_bytes();
-    let old = format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(tag));
-    let before_the_end = FIRST_FORM_ACCEPTED_UNTIL - 1;
+    let now = now_secs();
+    let v1 = format!("v1.{}.{now}", id.simple());
+    let tag = ours().signing.mac(v1.as_bytes()).finalize().into_bytes();
+    let v1 = format!("{v1}.{}", URL_SAFE_NO_PAD.encode(tag));
     assert_eq!(
-        ours().verify(&old, before_the_end),
-        Some(CookieSession {
-            being_id: id,
-            stale: true
-        })
+        ours().verify(&v1, now),
+        Some(SessionCookie::BeingOnly { being_id: id })
+    );
+    assert_eq!(ours().verify(&v1, now + 91 * DAY), None, "too old");
+
+    let tag = ours().signing.mac(id.as_bytes()).finalize().into_bytes();
+    let first = format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(tag));
+    assert_eq!(
+        ours().verify(&first, FIRST_FORM_ACCEPTED_UNTIL - 1),
+        Some(SessionCookie::BeingOnly { being_id: id })
     );
     assert_eq!(
-        ours().verify(&old, FIRST_FORM_ACCEPTED_UNTIL),
+        ours().verify(&first, FIRST_FORM_ACCEPTED_UNTIL),
         None,
         "the first form is refused once its time is up"
     );
@@ -112,28 +117,42 @@ fn a_cookie_of_the_first_form_is_accepted_and_issued_again() {
 #[test]
 fn over_https_the_cookie_is_secure_and_host_only_and_the_plain_one_is_not_read() {
     let secure = keys(&[7; 64], &[], true);
-    let id = Uuid::new_v4();
-    let header = secure.set_cookie(id);
+    let (id, token) = (Uuid::new_v4(), SecretToken::generate());
+    let header = secure.set_cookie(id, &token);
     let text = header.to_str().unwrap();
     assert!(text.starts_with("__Host-rhizom_session="), "{text}");
     assert!(text.contains("; Secure") && text.contains("Path=/") && !text.contains("Domain"));
-    let plain = ours().set_cookie(id);
+    let plain = ours().set_cookie(id, &token);
     assert!(!plain.to_str().unwrap().contains("Secure"));
     // Over https a cookie under the plain name could have been planted: it is not read.
-    let value = secure.sign(id, now_secs());
+    let value = secure.sign(id, &token, now_secs());
     assert_eq!(secure.read(&cookie_header(PLAIN_NAME, &value)), None);
     assert_eq!(
         secure
             .read(&cookie_header(HOST_NAME, &value))
-            .map(|s| s.being_id),
+            .map(|c| c.being_id()),
         Some(id)
     );
 }
 
 #[test]
-fn the_cookie_is_http_only_and_same_site_lax() {
-    let header = ours().set_cookie(Uuid::new_v4());
+fn the_cookie_is_http_only_and_same_site_lax_and_clearing_it_expires_it() {
+    let header = ours().set_cookie(Uuid::new_v4(), &SecretToken::generate());
     let text = header.to_str().unwrap();
     assert!(text.contains("HttpOnly") && text.contains("SameSite=Lax"));
     assert!(text.contains(&format!("Max-Age={}", 90 * DAY)));
+    let cleared = ours().clear_cookie();
+    assert!(cleared.to_str().unwrap().starts_with("rhizom_session=; "));
+    assert!(cleared.to_str().unwrap().contains("Max-Age=0"));
 }
+
+#[test]
+fn a_session_proof_is_the_sessions_alone() {
+    let session = Uuid::new_v4();
+    let proof = ours().session_proof(session);
+    assert!(ours().proves(session, &proof));
+    assert!(!ours().proves(Uuid::new_v4(), &proof));
+    assert!(!keys(&[8; 64], &[], false).proves(session, &proof));
+    assert!(!ours().proves(session, "garbage"));
+}
+

@@ -1,0 +1,58 @@
+-- Identity (docs/SECURITY.md, "Identity"): server-side sessions, passkeys, sign-in links,
+-- OpenID Connect links, and sign-ins in progress. Secret tokens are kept only as SHA-256
+-- hashes; passkeys only as their public keys.
+
+-- A signed-in device: the cookie holds the token whose hash is here.
+CREATE TABLE sessions (
+    id           UUID    PRIMARY KEY,
+    token_hash   BYTEA   NOT NULL UNIQUE,
+    being_id     UUID    NOT NULL REFERENCES beings (id) ON DELETE CASCADE,
+    user_agent   TEXT    NOT NULL,
+    created_at   BIGINT  NOT NULL,
+    last_seen_at BIGINT  NOT NULL
+);
+CREATE INDEX sessions_by_being ON sessions (being_id, created_at);
+
+-- A being's passkeys: webauthn-rs's `Passkey` as JSON (public key, counter, flags).
+CREATE TABLE passkeys (
+    id            UUID    PRIMARY KEY,
+    being_id      UUID    NOT NULL REFERENCES beings (id) ON DELETE CASCADE,
+    name          TEXT    NOT NULL,
+    credential_id BYTEA   NOT NULL UNIQUE,
+    passkey       TEXT    NOT NULL,
+    created_at    BIGINT  NOT NULL,
+    last_used_at  BIGINT
+);
+CREATE INDEX passkeys_by_being ON passkeys (being_id, created_at);
+
+-- Single-use links that sign another device in; deleted when used or cancelled.
+CREATE TABLE sign_in_links (
+    id         UUID    PRIMARY KEY,
+    token_hash BYTEA   NOT NULL UNIQUE,
+    being_id   UUID    NOT NULL REFERENCES beings (id) ON DELETE CASCADE,
+    created_at BIGINT  NOT NULL,
+    expires_at BIGINT  NOT NULL
+);
+CREATE INDEX sign_in_links_by_being ON sign_in_links (being_id);
+
+-- An OpenID Connect identity (the provider's issuer and subject) and the being it signs in.
+CREATE TABLE oidc_links (
+    issuer     TEXT    NOT NULL,
+    subject    TEXT    NOT NULL,
+    provider   TEXT    NOT NULL,
+    being_id   UUID    NOT NULL REFERENCES beings (id) ON DELETE CASCADE,
+    created_at BIGINT  NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX oidc_links_by_being ON oidc_links (being_id);
+
+-- A sign-in in progress (a passkey ceremony, an OpenID Connect round trip): its state, taken
+-- exactly once before it expires. The browser holds the id; only its hash is here.
+CREATE TABLE sign_in_attempts (
+    id_hash    BYTEA   PRIMARY KEY,
+    kind       TEXT    NOT NULL CHECK (kind IN ('passkey_registration', 'passkey_sign_in', 'oidc')),
+    being_id   UUID    REFERENCES beings (id) ON DELETE CASCADE,
+    state      TEXT    NOT NULL,
+    expires_at BIGINT  NOT NULL
+);
+CREATE INDEX sign_in_attempts_by_expiry ON sign_in_attempts (expires_at);
