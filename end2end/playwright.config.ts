@@ -16,7 +16,9 @@ import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3917);
 const host = `127.0.0.1:${port}`;
-const baseURL = `http://${host}`;
+// Pages are opened at localhost, not the address: WebAuthn (passkeys) needs a domain name.
+// The server listens on 127.0.0.1, which Chromium reaches for localhost.
+const baseURL = `http://localhost:${port}`;
 
 // Playwright evaluates this file in the runner and again in every worker. Make
 // the fresh database directory once, in the runner, and hand it to the workers
@@ -84,7 +86,7 @@ export default defineConfig({
       // Short, so a test sees someone go offline soon after their page closes.
       RHIZOM_PRESENCE_GRACE_MS: "1500",
     },
-    url: `${baseURL}/healthz`,
+    url: `http://${host}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: process.env.E2E_SERVER_LOGS ? "pipe" : "ignore",

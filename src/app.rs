@@ -5,7 +5,8 @@ use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::ui::pages::{HomePage, NotFound, SpacePage};
+use crate::ui::components::TopBar;
+use crate::ui::pages::{HomePage, NotFound, ProfilePage, SignInLinkPage, SignInPage, SpacePage};
 use crate::ui::session::provide_session;
 
 /// The document around the app, rendered on the server.
@@ -51,13 +52,14 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/rhizom.css" />
         <Title text="rhizom" />
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"rhizom"</a>
-            </header>
+            <TopBar />
             <main>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder />
                     <Route path=path!("/s/:id") view=SpacePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/me") view=ProfilePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/link/:token") view=SignInLinkPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

@@ -3,9 +3,15 @@
 //! documented public API.
 
 mod messages;
+mod passkeys;
+mod profile;
 mod session;
+mod sign_in_links;
 mod spaces;
 
 pub use messages::*;
+pub use passkeys::*;
+pub use profile::*;
 pub use session::*;
+pub use sign_in_links::*;
 pub use spaces::*;

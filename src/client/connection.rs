@@ -36,6 +36,8 @@ struct ConnectionState {
     opened: bool,
     polling_since: Option<f64>,
     stopped: bool,
+    /// Called when the stream says the session it was opened with has ended.
+    signed_out: Callback<()>,
     /// Bumped per connection, so callbacks of an old one do nothing.
     generation: u64,
 }
@@ -44,8 +46,9 @@ type SharedConnection = Rc<RefCell<ConnectionState>>;
 /// An event name on `window` and its listener.
 type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
-/// Keeps `space.store` current until the page goes away.
-pub fn follow(space_id: String, space: FollowedSpace) {
+/// Keeps `space.store` current until the page goes away; `signed_out` runs when the session
+/// this page's stream was opened with ends (the stream reconnects as whoever is left).
+pub fn follow(space_id: String, space: FollowedSpace, signed_out: Callback<()>) {
     let state = Rc::new(RefCell::new(ConnectionState {
         space_id,
         space,
@@ -57,6 +60,7 @@ pub fn follow(space_id: String, space: FollowedSpace) {
         opened: false,
         polling_since: None,
         stopped: false,
+        signed_out,
         generation: 0,
     }));
     watch_network(&state);
@@ -125,6 +129,7 @@ fn connect(state: &SharedConnection) {
         ("delta", on(state, on_delta)),
         ("reset", on(state, on_reset)),
         ("live", on(state, on_live)),
+        ("signed_out", on(state, on_signed_out)),
         ("open", on(state, on_open)),
         ("error", on(state, on_error)),
     ];
@@ -161,6 +166,11 @@ fn on_reset(state: &SharedConnection, event: &MessageEvent) {
         Ok(snapshot) => state.borrow().space.store.reset(snapshot),
         Err(_) => resume(state),
     }
+}
+
+fn on_signed_out(state: &SharedConnection, _: &MessageEvent) {
+    let signed_out = state.borrow().signed_out;
+    signed_out.run(());
 }
 
 fn on_open(state: &SharedConnection, _: &MessageEvent) {

@@ -1,6 +1,8 @@
-//! The browser side of sync (the `hydrate` build): one connection per open space that keeps
-//! the space's store current — SSE with its own reconnects, gap checks, and a polling fallback.
+//! The browser side (the `hydrate` build): one connection per open space that keeps the
+//! space's store current — SSE with its own reconnects, gap checks, and a polling fallback —
+//! and the browser's part of passkeys.
 
 mod connection;
+pub mod passkeys;
 
 pub use connection::follow;

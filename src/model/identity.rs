@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Timestamp;
+use super::{Being, Timestamp};
 
 /// A device signed in as the being.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,4 +73,39 @@ pub struct ProviderChoice {
     /// `/auth/oidc/<name>`, with a proof of the session when someone is signed in: an
     /// account new to rhizom is then linked to them rather than made a new being.
     pub href: String,
+}
+
+/// Everything of a being's identity its profile shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub being: Being,
+    pub sessions: Vec<SessionInfo>,
+    pub passkeys: Vec<PasskeyInfo>,
+    /// Whether this server offers passkeys (its public URL has a domain name).
+    pub passkeys_offered: bool,
+    pub linked: Vec<LinkedProvider>,
+    /// The providers, each leading to linking an account to this being.
+    pub providers: Vec<ProviderChoice>,
+    pub links: Vec<SignInLinkInfo>,
+}
+
+/// The ways to sign in this server offers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInChoices {
+    pub passkeys_offered: bool,
+    pub providers: Vec<ProviderChoice>,
+}
+
+/// A sign-in link just made, with its QR code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownLink {
+    pub link: NewSignInLink,
+    pub qr: QrCode,
+}
+
+/// A QR code as an SVG path: `size` modules a side, the dark ones drawn by `path`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrCode {
+    pub size: u32,
+    pub path: String,
 }

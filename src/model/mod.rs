@@ -10,8 +10,8 @@ mod time;
 
 pub use error::{ApiError, ErrorCode};
 pub use identity::{
-    LinkedProvider, NewSignInLink, PasskeyCeremony, PasskeyInfo, ProviderChoice, SessionInfo,
-    SignInLinkInfo,
+    LinkedProvider, NewSignInLink, PasskeyCeremony, PasskeyInfo, Profile, ProviderChoice, QrCode,
+    SessionInfo, ShownLink, SignInChoices, SignInLinkInfo,
 };
 pub use input::{Content, Limit, Name};
 pub use time::Timestamp;

@@ -112,7 +112,6 @@ pub struct OidcProvider {
     pub client_secret: SecretString,
 }
 
-
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -251,10 +250,13 @@ fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
     let literal = toml::from_str::<toml::Table>(&format!("value = {raw}"))
         .ok()
         .and_then(|mut table| table.remove("value"));
-    let candidates = typed.into_iter().chain([
-        toml::Value::Array(list),
-        toml::Value::String(raw.to_owned()),
-    ]).chain(literal);
+    let candidates = typed
+        .into_iter()
+        .chain([
+            toml::Value::Array(list),
+            toml::Value::String(raw.to_owned()),
+        ])
+        .chain(literal);
     let mut last_error = None;
     for value in candidates {
         let one = toml::Table::from_iter([(key.to_owned(), value.clone())]);

@@ -23,14 +23,15 @@ pub(crate) mod live;
 mod locks;
 mod oidc;
 pub(crate) mod ops;
+pub(crate) mod qr;
 mod router;
 mod rpc_status;
 mod session;
 pub(crate) mod state;
 mod telemetry;
-mod token;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod token;
 
 pub use config::{Config, DatabaseUrl, OidcProvider};
 pub use guard::Rate;

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AsyncHttpClient, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest,
-    HttpResponse, IssuerUrl, RedirectUrl,
+    AsyncHttpClient, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    HttpRequest, HttpResponse, IssuerUrl, RedirectUrl,
 };
 use secrecy::ExposeSecret;
 use tokio::sync::Mutex;
@@ -44,7 +44,8 @@ pub(crate) struct ProviderHttp(reqwest::Client);
 
 impl<'c> AsyncHttpClient<'c> for ProviderHttp {
     type Error = ProviderHttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, ProviderHttpError>> + Send + 'c>>;
+    type Future =
+        Pin<Box<dyn Future<Output = Result<HttpResponse, ProviderHttpError>> + Send + 'c>>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
@@ -101,10 +102,7 @@ impl OidcProviders {
         for settings in &config.oidc {
             let name = &settings.name;
             anyhow::ensure!(
-                !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
                 "an [[oidc]] name is letters, digits and '-': {name:?}"
             );
             anyhow::ensure!(

@@ -173,7 +173,8 @@ impl SessionKeys {
         if let Ok(being_id) = Uuid::try_parse(signed) {
             // The first form: the MAC of the id's bytes.
             signed_by(being_id.as_bytes())?;
-            return (now < FIRST_FORM_ACCEPTED_UNTIL).then_some(SessionCookie::BeingOnly { being_id });
+            return (now < FIRST_FORM_ACCEPTED_UNTIL)
+                .then_some(SessionCookie::BeingOnly { being_id });
         }
         let key = signed_by(signed.as_bytes())?;
         let (version, rest) = signed.split_once('.')?;

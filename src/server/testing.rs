@@ -38,10 +38,16 @@ pub async fn execute(database_url: &str, statement: &str) -> anyhow::Result<u64>
     let statement = sqlx::AssertSqlSafe(statement.to_owned());
     let changed = if database_url.starts_with("postgres") {
         let mut conn = PgConnection::connect(database_url).await?;
-        sqlx::query(statement).execute(&mut conn).await?.rows_affected()
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await?
+            .rows_affected()
     } else {
         let mut conn = SqliteConnection::connect(database_url).await?;
-        sqlx::query(statement).execute(&mut conn).await?.rows_affected()
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await?
+            .rows_affected()
     };
     Ok(changed)
 }

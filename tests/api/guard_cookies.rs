@@ -48,7 +48,10 @@ fn mac_signed(key: &str, body: &str) -> String {
 
 /// A cookie from before sessions: `v1.<being>.<issued at>.<HMAC>`.
 fn before_sessions(key: &str, being_id: &str, issued_at: u64) -> String {
-    let id = uuid::Uuid::parse_str(being_id).unwrap().simple().to_string();
+    let id = uuid::Uuid::parse_str(being_id)
+        .unwrap()
+        .simple()
+        .to_string();
     mac_signed(key, &format!("v1.{id}.{issued_at}"))
 }
 
@@ -144,7 +147,11 @@ async fn a_cookie_from_before_sessions_is_exchanged_for_a_session(backend: Backe
     // The request itself already went on as the new session: it lists it, as current.
     let sessions = reply.expect(200);
     let sessions = sessions.as_array().unwrap();
-    assert_eq!(sessions.len(), 2, "the first join's and the exchanged one: {sessions:?}");
+    assert_eq!(
+        sessions.len(),
+        2,
+        "the first join's and the exchanged one: {sessions:?}"
+    );
     assert_eq!(sessions[1]["current"], true);
     let again = send(
         app.anon

@@ -44,8 +44,12 @@ async fn a_link_signs_one_device_in_once(backend: Backend) {
     assert!(pending[0].get("url").is_none(), "the URL is shown once");
     let (bob, _) = app.guest("Bob").await;
     assert!(
-        app.get(&bob, "/api/sign-in-links").await.expect(200)
-            .as_array().unwrap().is_empty(),
+        app.get(&bob, "/api/sign-in-links")
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .is_empty(),
         "Bob sees none of Ada's links"
     );
 
@@ -58,8 +62,12 @@ async fn a_link_signs_one_device_in_once(backend: Backend) {
     let again = use_link(&app, &app.client(), &token).await;
     again.expect_error(403, "forbidden", None);
     assert!(
-        app.get(&ada, "/api/sign-in-links").await.expect(200)
-            .as_array().unwrap().is_empty(),
+        app.get(&ada, "/api/sign-in-links")
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .is_empty(),
         "a used link is gone"
     );
     use_link(&app, &app.client(), "not-a-token")
@@ -106,12 +114,21 @@ async fn a_link_is_kept_only_as_its_hash(backend: Backend) {
         Backend::Postgres => format!("decode('{hash}', 'hex')"),
     };
     let touch = |condition: String| {
-        let statement = format!("UPDATE sign_in_links SET created_at = created_at WHERE {condition}");
+        let statement =
+            format!("UPDATE sign_in_links SET created_at = created_at WHERE {condition}");
         let url = app.database_url.clone();
         async move { testing::execute(&url, &statement).await.unwrap() }
     };
-    assert_eq!(touch(format!("token_hash = {literal}")).await, 1, "its SHA-256 is kept");
+    assert_eq!(
+        touch(format!("token_hash = {literal}")).await,
+        1,
+        "its SHA-256 is kept"
+    );
     let token_bytes: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let token_literal = literal.replace(&hash, &token_bytes);
-    assert_eq!(touch(format!("token_hash = {token_literal}")).await, 0, "not the token");
+    assert_eq!(
+        touch(format!("token_hash = {token_literal}")).await,
+        0,
+        "not the token"
+    );
 }

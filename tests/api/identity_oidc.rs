@@ -58,9 +58,14 @@ impl Setup {
     /// Signs `browser` in with the provider, starting from `start` (a path of the app), with
     /// `rewrite` applied to each URL on the way; where it landed.
     async fn sign_in(&self, browser: &Client, start: &str, rewrite: impl Fn(Url) -> Url) -> Url {
-        walk(browser, &format!("{}{start}", self.origin), &self.origin, rewrite)
-            .await
-            .landed
+        walk(
+            browser,
+            &format!("{}{start}", self.origin),
+            &self.origin,
+            rewrite,
+        )
+        .await
+        .landed
     }
 
     async fn me(&self, browser: &Client) -> Option<Value> {
@@ -70,13 +75,16 @@ impl Setup {
 
     /// Where the provider's button leads, for `browser`.
     async fn button(&self, browser: &Client) -> String {
-        let reply = crate::helpers::send(browser.get(format!("{}/api/oidc/providers", self.origin)))
-            .await;
+        let reply =
+            crate::helpers::send(browser.get(format!("{}/api/oidc/providers", self.origin))).await;
         let choices = reply.expect(200);
         assert_eq!(choices[0]["name"], "test");
         choices[0]["href"].as_str().unwrap().to_owned()
     }
 }
+
+/// A change made to each URL on the way through the flow.
+type Rewrite = Box<dyn Fn(Url) -> Url>;
 
 fn unchanged(url: Url) -> Url {
     url
@@ -120,9 +128,15 @@ async fn a_signed_in_guest_links_an_account_and_it_cannot_be_linked_twice(backen
     .await
     .expect(200);
     let button = setup.button(&laptop).await;
-    assert!(button.contains("?link="), "a signed-in guest's button links: {button}");
+    assert!(
+        button.contains("?link="),
+        "a signed-in guest's button links: {button}"
+    );
     setup.sign_in(&laptop, &button, unchanged).await;
-    assert_eq!(setup.me(&laptop).await.unwrap()["id"], joined["being"]["id"]);
+    assert_eq!(
+        setup.me(&laptop).await.unwrap()["id"],
+        joined["being"]["id"]
+    );
 
     // The account now signs Ada in anywhere.
     let phone = browser();
@@ -151,7 +165,7 @@ async fn a_changed_state_nonce_or_issuer_is_refused(backend: Backend) {
     let setup = setup(backend).await;
     let callback = |url: &Url| url.path().ends_with("/auth/oidc/test/callback");
     let authorize = |url: &Url| url.path() == "/auth";
-    let tampered: Vec<(&str, Box<dyn Fn(Url) -> Url>)> = vec![
+    let tampered: Vec<(&str, Rewrite)> = vec![
         (
             "state",
             Box::new(move |url| match callback(&url) {
@@ -177,9 +191,19 @@ async fn a_changed_state_nonce_or_issuer_is_refused(backend: Backend) {
     for (what, rewrite) in tampered {
         let someone = browser();
         let landed = setup.sign_in(&someone, "/auth/oidc/test", rewrite).await;
-        assert_eq!(landed.path(), "/sign-in", "a changed {what} is refused: {landed}");
-        assert!(landed.query().unwrap_or("").starts_with("error="), "{landed}");
-        assert!(setup.me(&someone).await.is_none(), "{what}: nobody signed in");
+        assert_eq!(
+            landed.path(),
+            "/sign-in",
+            "a changed {what} is refused: {landed}"
+        );
+        assert!(
+            landed.query().unwrap_or("").starts_with("error="),
+            "{landed}"
+        );
+        assert!(
+            setup.me(&someone).await.is_none(),
+            "{what}: nobody signed in"
+        );
     }
     // The provider's answer taken to another browser (without the flow's cookie) is refused;
     // in the browser that started the flow, the same answer signs in.

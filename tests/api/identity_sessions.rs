@@ -65,7 +65,10 @@ async fn a_second_device_is_listed_and_signing_it_out_ends_its_cookie_and_its_st
         }
         assert_eq!(event.event, "delta", "{event:?}");
     }
-    assert!(matches!(stream.next(WAIT).await, Next::End), "the stream ends");
+    assert!(
+        matches!(stream.next(WAIT).await, Next::End),
+        "the stream ends"
+    );
     // Its cookie signs nobody in any more; the laptop goes on.
     app.get(&phone, "/api/me")
         .await

@@ -50,7 +50,11 @@ pub async fn take(ex: Exec<'_>, token_hash: &[u8], now: Timestamp) -> sqlx::Resu
 }
 
 /// The being's links that still work.
-pub async fn pending(ex: Exec<'_>, being_id: Uuid, now: Timestamp) -> sqlx::Result<Vec<SignInLinkInfo>> {
+pub async fn pending(
+    ex: Exec<'_>,
+    being_id: Uuid,
+    now: Timestamp,
+) -> sqlx::Result<Vec<SignInLinkInfo>> {
     on_exec!(ex, c => sqlx::query_as::<_, SignInLinkInfo>(
         "SELECT id, created_at, expires_at FROM sign_in_links \
          WHERE being_id = $1 AND expires_at > $2 ORDER BY created_at, id",

@@ -47,9 +47,11 @@ pub(super) async fn events(
         .then(|| state.sessions.read(&headers))
         .flatten();
     // Limited before the database is asked who the cookie names.
-    state
-        .limits
-        .check(Action::OpenStream, address, signed.as_ref().map(|s| s.being_id()))?;
+    state.limits.check(
+        Action::OpenStream,
+        address,
+        signed.as_ref().map(|s| s.being_id()),
+    )?;
     let viewer = match signed {
         Some(_) => ops::session::signed_in(&state, &headers)
             .await?

@@ -81,15 +81,15 @@ impl FromRequestParts<AppState> for Actor {
 }
 
 /// The signed-in guest, for a read: 401 without one.
-pub(super) struct SignedIn(pub Being);
+pub(super) struct SignedInBeing(pub Being);
 
-impl FromRequestParts<AppState> for SignedIn {
+impl FromRequestParts<AppState> for SignedInBeing {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         ops::session::require(state, &parts.headers)
             .await
-            .map(|me| SignedIn(me.being))
+            .map(|me| SignedInBeing(me.being))
     }
 }
 

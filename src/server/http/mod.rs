@@ -24,10 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
             post(session::create).delete(session::sign_out),
         )
         .route("/api/me", get(session::me))
-        .route(
-            "/api/sessions",
-            get(session::list).delete(session::end_all),
-        )
+        .route("/api/sessions", get(session::list).delete(session::end_all))
         .route("/api/sessions/{id}", delete(session::end))
         .route(
             "/api/passkeys",

@@ -32,11 +32,9 @@ pub(super) async fn start(
     headers: HeaderMap,
 ) -> Response {
     match ops::oidc::start(&state, &name, &headers, query.link.as_deref()).await {
-        Ok((url, cookie)) => (
-            [(header::SET_COOKIE, cookie)],
-            Redirect::to(url.as_str()),
-        )
-            .into_response(),
+        Ok((url, cookie)) => {
+            ([(header::SET_COOKIE, cookie)], Redirect::to(url.as_str())).into_response()
+        }
         Err(error) => back_to_sign_in(&error),
     }
 }

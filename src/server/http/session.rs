@@ -7,9 +7,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::{
-    ActingSession, ConfirmQuery, Json, ReadingSession, SignedIn, parse_id,
-};
+use super::extract::{ActingSession, ConfirmQuery, Json, ReadingSession, SignedInBeing, parse_id};
 use crate::model::ApiError;
 use crate::server::guard::address::ClientAddress;
 use crate::server::ops;
@@ -28,8 +26,7 @@ pub(super) async fn create(
     request_headers: HeaderMap,
     Json(body): Json<JoinBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (being, cookie) =
-        ops::session::join(&state, &request_headers, address, &body.name).await?;
+    let (being, cookie) = ops::session::join(&state, &request_headers, address, &body.name).await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, cookie);
     Ok((headers, axum::Json(json!({ "being": being }))))
@@ -49,7 +46,7 @@ pub(super) async fn sign_out(
 }
 
 /// GET /api/me — the signed-in being.
-pub(super) async fn me(SignedIn(me): SignedIn) -> impl IntoResponse {
+pub(super) async fn me(SignedInBeing(me): SignedInBeing) -> impl IntoResponse {
     axum::Json(json!({ "being": me }))
 }
 

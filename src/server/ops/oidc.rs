@@ -103,7 +103,11 @@ pub async fn start(
 /// The flow's cookie (sent back on the provider's redirect: `SameSite=Lax` lets a top-level
 /// `GET` carry it), or its removal.
 pub fn flow_cookie(state: &AppState, value: &str, lifetime: Duration) -> HeaderValue {
-    let secure = if state.sessions.secure() { "; Secure" } else { "" };
+    let secure = if state.sessions.secure() {
+        "; Secure"
+    } else {
+        ""
+    };
     let text = format!(
         "{FLOW_COOKIE}={value}; Path=/auth/oidc/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
         lifetime.as_secs()
@@ -131,9 +135,10 @@ pub async fn finish(
         .and_then(SecretToken::decode)
         .ok_or_else(|| refused("no flow cookie"))?;
     let mut tx = state.db.begin().await?;
-    let attempt = sign_in_attempts::take(tx.exec(), &id.hash(), AttemptKind::Oidc, Timestamp::now())
-        .await?
-        .ok_or_else(|| refused("no such flow, or it expired"))?;
+    let attempt =
+        sign_in_attempts::take(tx.exec(), &id.hash(), AttemptKind::Oidc, Timestamp::now())
+            .await?
+            .ok_or_else(|| refused("no such flow, or it expired"))?;
     tx.commit().await?;
     let flow: Flow = serde_json::from_str(&attempt.state).map_err(|_| ApiError::internal())?;
     if flow.provider != provider {
@@ -220,8 +225,15 @@ async fn being_for(
                     guest.id
                 }
             };
-            oidc_links::insert(tx.exec(), issuer, subject, provider, being_id, Timestamp::now())
-                .await?;
+            oidc_links::insert(
+                tx.exec(),
+                issuer,
+                subject,
+                provider,
+                being_id,
+                Timestamp::now(),
+            )
+            .await?;
             tracing::info!(being = %being_id, provider, "an account was linked");
             being_id
         }
@@ -235,7 +247,10 @@ async fn being_for(
 
 /// The providers one can sign in with; for a signed-in being, each leads to linking an account
 /// new to rhizom to it.
-pub async fn choices(state: &AppState, headers: &HeaderMap) -> Result<Vec<ProviderChoice>, ApiError> {
+pub async fn choices(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Vec<ProviderChoice>, ApiError> {
     let me = session::signed_in(state, headers).await?;
     Ok(state
         .oidc

@@ -254,10 +254,18 @@ pub async fn rename(state: &AppState, me: &SignedIn, id: Uuid, name: &str) -> Re
 }
 
 /// Removes a passkey; when it is the last way back into the being, only with `confirm`.
-pub async fn remove(state: &AppState, me: &SignedIn, id: Uuid, confirm: bool) -> Result<(), ApiError> {
+pub async fn remove(
+    state: &AppState,
+    me: &SignedIn,
+    id: Uuid,
+    confirm: bool,
+) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
     let left = WaysBack::count(tx.exec(), me).await?;
-    left.refuse_unless_confirmed(left.passkeys - 1 + left.providers + left.other_sessions, confirm)?;
+    left.refuse_unless_confirmed(
+        left.passkeys - 1 + left.providers + left.other_sessions,
+        confirm,
+    )?;
     if !passkeys::delete(tx.exec(), id, me.being.id).await? {
         return Err(ApiError::not_found("passkey"));
     }

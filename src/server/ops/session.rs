@@ -111,7 +111,10 @@ fn device_of(headers: &HeaderMap) -> String {
 }
 
 /// Who the request is, if its cookie names a session that goes on, of a being that exists.
-pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<SignedIn>, ApiError> {
+pub async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<SignedIn>, ApiError> {
     let Some(SessionCookie::Session {
         being_id, token, ..
     }) = state.sessions.read(headers)

@@ -155,4 +155,3 @@ fn a_session_proof_is_the_sessions_alone() {
     assert!(!keys(&[8; 64], &[], false).proves(session, &proof));
     assert!(!ours().proves(session, "garbage"));
 }
-

@@ -1,12 +1,15 @@
 //! Components shared by the pages; the tree mirrors the page.
 
+pub mod account;
 mod chat;
 mod error_note;
 mod identity;
 mod presence;
 mod text;
+mod top_bar;
 
 pub use chat::Chat;
 pub use error_note::ErrorNote;
 pub use identity::{Identity, JoinForm};
 pub use presence::Presence;
+pub use top_bar::TopBar;

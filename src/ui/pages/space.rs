@@ -24,11 +24,17 @@ pub fn SpacePage() -> impl IntoView {
             .get("id")
             .and_then(|id| Uuid::try_parse(&id).ok())
     });
-    let join = use_session().join;
+    let session = use_session();
     // Reloaded only when you become someone else; everything else arrives live.
     let data = Resource::new(
-        move || (space_id.get(), join.version().get()),
-        |(id, _)| async move {
+        move || {
+            (
+                space_id.get(),
+                session.join.version().get(),
+                session.changes.get(),
+            )
+        },
+        |(id, _, _)| async move {
             match id {
                 Some(id) => open_space(id).await,
                 None => Err(ApiError::not_found("space")),
@@ -67,7 +73,11 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
     // Effects run only in the browser: follow the space from the snapshot's position, and
     // walk a signed-in viewer in (a write, so not done by loading the page).
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| crate::client::follow(space_id.to_string(), followed));
+    {
+        let session = use_session();
+        let signed_out = Callback::new(move |()| session.signed_out_elsewhere());
+        Effect::new(move |_| crate::client::follow(space_id.to_string(), followed, signed_out));
+    }
     #[cfg(feature = "hydrate")]
     if me.is_some() {
         Effect::new(move |_| {
