@@ -13,6 +13,12 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_being ON sessions (being_id, created_at);
 
+-- Cookies from before sessions, each exchanged for a session once: the SHA-256 of its MAC.
+CREATE TABLE exchanged_cookies (
+    tag_hash     BYTEA   PRIMARY KEY,
+    exchanged_at BIGINT  NOT NULL
+);
+
 -- A being's passkeys: webauthn-rs's `Passkey` as JSON (public key, counter, flags).
 CREATE TABLE passkeys (
     id            UUID    PRIMARY KEY,

@@ -13,6 +13,12 @@ CREATE TABLE sessions (
 ) STRICT;
 CREATE INDEX sessions_by_being ON sessions (being_id, created_at);
 
+-- Cookies from before sessions, each exchanged for a session once: the SHA-256 of its MAC.
+CREATE TABLE exchanged_cookies (
+    tag_hash     BLOB    PRIMARY KEY NOT NULL,
+    exchanged_at INTEGER NOT NULL
+) STRICT;
+
 -- A being's passkeys: webauthn-rs's `Passkey` as JSON (public key, counter, flags).
 CREATE TABLE passkeys (
     id            BLOB    PRIMARY KEY NOT NULL,

@@ -66,7 +66,9 @@ pub async fn remove_passkey(id: Uuid, confirm: bool) -> Result<(), ApiError> {
 #[server(prefix = "/rpc")]
 pub async fn passkey_sign_in() -> Result<PasskeyCeremony, ApiError> {
     use crate::server::{context, ops};
-    context::answer(ops::passkeys::start_sign_in(&context::state()?).await)
+    context::answer(
+        async { ops::passkeys::start_sign_in(&context::state()?, context::address()?).await }.await,
+    )
 }
 
 /// Signs this device in with the browser's answer (`credential`: its JSON).

@@ -20,7 +20,7 @@ pub async fn my_profile() -> Result<Profile, ApiError> {
                 passkeys: ops::passkeys::list(&state, &me).await?,
                 passkeys_offered: state.webauthn.is_some(),
                 linked: ops::oidc::linked(&state, &me).await?,
-                providers: ops::oidc::choices(&state, &headers).await?,
+                providers: ops::oidc::choices(&state, &headers, true).await?,
                 links: ops::sign_in_links::pending(&state, &me).await?,
                 being: me.being,
             })
@@ -36,9 +36,21 @@ pub async fn ways_to_sign_in() -> Result<SignInChoices, ApiError> {
     context::answer(
         async {
             let state = context::state()?;
+            let headers = context::headers()?;
+            let would_strand =
+                match ops::session::refuse_to_strand(&state, &headers, Uuid::nil()).await {
+                    Err(error) if error.field.as_deref() == Some("confirm") => {
+                        context::current().await?.map(|me| me.name)
+                    }
+                    other => {
+                        other?;
+                        None
+                    }
+                };
             Ok(SignInChoices {
                 passkeys_offered: state.webauthn.is_some(),
-                providers: ops::oidc::choices(&state, &context::headers()?).await?,
+                providers: ops::oidc::choices(&state, &headers, false).await?,
+                would_strand,
             })
         }
         .await,

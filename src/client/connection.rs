@@ -11,6 +11,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
 use crate::sync::{Applied, Changes, Delta, Snapshot, apply, backoff};
+use crate::ui::session::SessionEnd;
 use crate::ui::space::{FollowedSpace, SpaceStore, Status};
 
 /// Streams in a row that open but close before going live (what a buffering proxy does)
@@ -36,8 +37,8 @@ struct ConnectionState {
     opened: bool,
     polling_since: Option<f64>,
     stopped: bool,
-    /// Called when the stream says the session it was opened with has ended.
-    signed_out: Callback<()>,
+    /// Called when the stream says the session it was opened with has ended, and how.
+    session_ended: Callback<SessionEnd>,
     /// Bumped per connection, so callbacks of an old one do nothing.
     generation: u64,
 }
@@ -46,9 +47,9 @@ type SharedConnection = Rc<RefCell<ConnectionState>>;
 /// An event name on `window` and its listener.
 type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
-/// Keeps `space.store` current until the page goes away; `signed_out` runs when the session
-/// this page's stream was opened with ends (the stream reconnects as whoever is left).
-pub fn follow(space_id: String, space: FollowedSpace, signed_out: Callback<()>) {
+/// Keeps `space.store` current until the page goes away; `session_ended` runs when the
+/// session this page's stream was opened with ends (the stream reconnects as whoever is left).
+pub fn follow(space_id: String, space: FollowedSpace, session_ended: Callback<SessionEnd>) {
     let state = Rc::new(RefCell::new(ConnectionState {
         space_id,
         space,
@@ -60,7 +61,7 @@ pub fn follow(space_id: String, space: FollowedSpace, signed_out: Callback<()>) 
         opened: false,
         polling_since: None,
         stopped: false,
-        signed_out,
+        session_ended,
         generation: 0,
     }));
     watch_network(&state);
@@ -130,6 +131,7 @@ fn connect(state: &SharedConnection) {
         ("reset", on(state, on_reset)),
         ("live", on(state, on_live)),
         ("signed_out", on(state, on_signed_out)),
+        ("session_replaced", on(state, on_session_replaced)),
         ("open", on(state, on_open)),
         ("error", on(state, on_error)),
     ];
@@ -169,8 +171,13 @@ fn on_reset(state: &SharedConnection, event: &MessageEvent) {
 }
 
 fn on_signed_out(state: &SharedConnection, _: &MessageEvent) {
-    let signed_out = state.borrow().signed_out;
-    signed_out.run(());
+    let ended = state.borrow().session_ended;
+    ended.run(SessionEnd::SignedOut);
+}
+
+fn on_session_replaced(state: &SharedConnection, _: &MessageEvent) {
+    let ended = state.borrow().session_ended;
+    ended.run(SessionEnd::Replaced);
 }
 
 fn on_open(state: &SharedConnection, _: &MessageEvent) {

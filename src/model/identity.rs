@@ -94,6 +94,9 @@ pub struct Profile {
 pub struct SignInChoices {
     pub passkeys_offered: bool,
     pub providers: Vec<ProviderChoice>,
+    /// The name of the being this device is, when nothing else leads back to it: signing in as
+    /// someone else would lose it (the server refuses until it is signed out, confirming).
+    pub would_strand: Option<String>,
 }
 
 /// A sign-in link just made, with its QR code.

@@ -7,13 +7,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use openidconnect::core::{CoreClient, CoreProviderMetadata};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AsyncHttpClient, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    HttpRequest, HttpResponse, IssuerUrl, RedirectUrl,
+    AsyncHttpClient, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use secrecy::ExposeSecret;
 use tokio::sync::Mutex;
+use url::Url;
 
 use crate::model::ApiError;
 use crate::server::config::{Config, OidcProvider};
@@ -144,11 +146,12 @@ impl OidcProviders {
         Ok(&self.provider(name)?.settings.issuer)
     }
 
-    /// The client of provider `name`, discovered now if it has not been lately.
-    pub async fn client(&self, name: &str) -> Result<ProviderClient, ApiError> {
+    /// The client of provider `name`, discovered now if it has not been lately (or `afresh`).
+    /// The lock is held only to read and to store: a slow provider keeps nobody waiting on it.
+    async fn client(&self, name: &str, afresh: bool) -> Result<ProviderClient, ApiError> {
         let provider = self.provider(name)?;
-        let mut discovered = provider.discovered.lock().await;
-        if let Some((at, client)) = discovered.as_ref()
+        if !afresh
+            && let Some((at, client)) = provider.discovered.lock().await.as_ref()
             && at.elapsed() < REDISCOVER_AFTER
         {
             return Ok(client.clone());
@@ -168,14 +171,83 @@ impl OidcProviders {
             )),
         )
         .set_redirect_uri(provider.redirect.clone());
-        *discovered = Some((Instant::now(), client.clone()));
+        *provider.discovered.lock().await = Some((Instant::now(), client.clone()));
         Ok(client)
     }
 
-    /// The client that talks to the providers.
-    pub fn http(&self) -> &ProviderHttp {
-        &self.http
+    /// Where to send a browser to sign in with `name`, with this flow's PKCE challenge, state
+    /// and nonce.
+    pub async fn authorize_url(
+        &self,
+        name: &str,
+        pkce: PkceCodeChallenge,
+    ) -> Result<(Url, CsrfToken, Nonce), ApiError> {
+        let client = self.client(name, false).await?;
+        Ok(client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .add_scope(Scope::new("profile".to_owned()))
+            .set_pkce_challenge(pkce)
+            .url())
     }
+
+    /// Trades the provider's `code` (with the flow's PKCE verifier) for an ID token, and checks
+    /// it (signature, issuer, audience, expiry, `nonce`): the account that signed in. A token
+    /// signed with a key not yet known is checked again once the provider is read afresh (it
+    /// rotated its keys).
+    pub async fn verified_account(
+        &self,
+        name: &str,
+        code: AuthorizationCode,
+        pkce_verifier: String,
+        nonce: &str,
+    ) -> Result<Account, ApiError> {
+        let client = self.client(name, false).await?;
+        let token = client
+            .exchange_code(code)
+            .map_err(refused)?
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier))
+            .request_async(&self.http)
+            .await
+            .map_err(refused)?;
+        let id_token = token.id_token().ok_or_else(|| refused("no ID token"))?;
+        let nonce = Nonce::new(nonce.to_owned());
+        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Ok(claims) => claims.clone(),
+            Err(first) => {
+                tracing::info!(provider = name, %first, "an ID token did not verify; rereading the provider");
+                let fresh = self.client(name, true).await?;
+                id_token
+                    .claims(&fresh.id_token_verifier(), &nonce)
+                    .map_err(refused)?
+                    .clone()
+            }
+        };
+        Ok(Account {
+            issuer: claims.issuer().to_string(),
+            subject: claims.subject().to_string(),
+            name: claims
+                .name()
+                .and_then(|names| names.get(None))
+                .map(|n| n.to_string())
+                .or_else(|| claims.preferred_username().map(|u| u.to_string())),
+        })
+    }
+}
+
+/// Who the provider says signed in: the account (issuer and subject) and its name.
+pub(crate) struct Account {
+    pub issuer: String,
+    pub subject: String,
+    pub name: Option<String>,
+}
+
+fn refused(why: impl std::fmt::Display) -> ApiError {
+    tracing::info!(%why, "an OpenID Connect sign-in was refused");
+    ApiError::forbidden("the sign-in with this provider could not be checked; start again")
 }
 
 fn unreachable() -> ApiError {

@@ -1,15 +1,19 @@
 //! The routes: the JSON API, the health check, the pages and server functions, static files.
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::State;
+use axum::http::Request;
 use axum::http::StatusCode;
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 use super::guard::guard;
 use super::http;
+use super::ops::sign_in_links::LINK_PATH;
 use super::rpc_status;
 use super::session;
 use super::state::AppState;
@@ -39,8 +43,19 @@ pub(crate) fn app(state: AppState) -> Router {
             session::renew,
         ));
     guard(routes, &state)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// A request's log span: its method and path — never its query (an OpenID Connect code, a
+/// link proof) nor a sign-in link's token.
+fn request_span(request: &Request<Body>) -> Span {
+    let path = request.uri().path();
+    let path = match path.strip_prefix(LINK_PATH) {
+        Some(_) => "/link/…",
+        None => path,
+    };
+    tracing::debug_span!("request", method = %request.method(), path)
 }
 
 /// GET /healthz — 200 while the database answers.

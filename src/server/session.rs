@@ -15,8 +15,9 @@
 //! out once).
 //!
 //! Cookies from before server-side sessions named only a being (`v1.<id>.<issued at>.<mac>`,
-//! and before that `<id>.<mac>`): one still signs its being in once, exchanged for a session
-//! on the spot ([`renew`]); the first form only until 2027-03-05.
+//! and before that `<id>.<mac>`): each such cookie is exchanged for a session once, on the spot
+//! ([`renew`]), and never again (a copy of it signs nobody in); the first form only until
+//! 2027-03-05.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -35,6 +36,7 @@ use uuid::Uuid;
 
 use super::config::Config;
 use super::db::{self, Db};
+use super::guard::address::ClientAddress;
 use super::ops;
 use super::state::AppState;
 use super::token::SecretToken;
@@ -91,15 +93,16 @@ pub(crate) enum SessionCookie {
         token: SecretToken,
         stale: bool,
     },
-    /// A cookie from before sessions: it names the being alone.
-    BeingOnly { being_id: Uuid },
+    /// A cookie from before sessions: it names the being alone. `tag` (its MAC) identifies
+    /// this very cookie, which may be exchanged for a session once.
+    BeingOnly { being_id: Uuid, tag: Vec<u8> },
 }
 
 impl SessionCookie {
     /// The being the cookie says it signs in (not yet checked against the database).
     pub fn being_id(&self) -> Uuid {
         match self {
-            SessionCookie::Session { being_id, .. } | SessionCookie::BeingOnly { being_id } => {
+            SessionCookie::Session { being_id, .. } | SessionCookie::BeingOnly { being_id, .. } => {
                 *being_id
             }
         }
@@ -148,7 +151,7 @@ impl SessionKeys {
         self.secure
     }
 
-    fn name(&self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         if self.secure { HOST_NAME } else { PLAIN_NAME }
     }
 
@@ -174,7 +177,7 @@ impl SessionKeys {
             // The first form: the MAC of the id's bytes.
             signed_by(being_id.as_bytes())?;
             return (now < FIRST_FORM_ACCEPTED_UNTIL)
-                .then_some(SessionCookie::BeingOnly { being_id });
+                .then_some(SessionCookie::BeingOnly { being_id, tag });
         }
         let key = signed_by(signed.as_bytes())?;
         let (version, rest) = signed.split_once('.')?;
@@ -187,6 +190,7 @@ impl SessionKeys {
         match version {
             "v1" => Some(SessionCookie::BeingOnly {
                 being_id: Uuid::try_parse(rest).ok()?,
+                tag,
             }),
             "v2" => {
                 let (being_id, token) = rest.split_once('.')?;
@@ -285,8 +289,9 @@ pub(crate) async fn renew(
             token,
             stale: true,
         }) => Some(state.sessions.set_cookie(being_id, &token)),
-        Some(SessionCookie::BeingOnly { being_id }) => {
-            match ops::session::exchange(&state, being_id, request.headers()).await {
+        Some(SessionCookie::BeingOnly { being_id, tag }) => {
+            let address = ClientAddress::of_extensions(request.extensions()).0;
+            match ops::session::exchange(&state, being_id, &tag, address, request.headers()).await {
                 Ok(Some(cookie)) => {
                     carry_new_cookie(&state.sessions, request.headers_mut(), &cookie);
                     Some(cookie)
@@ -301,8 +306,14 @@ pub(crate) async fn renew(
         _ => None,
     };
     let mut response = next.run(request).await;
+    let ours = format!("{}=", state.sessions.name());
+    let answer_sets_ours = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|set| set.to_str().is_ok_and(|set| set.starts_with(&ours)));
     if let Some(cookie) = reissue
-        && !response.headers().contains_key(header::SET_COOKIE)
+        && !answer_sets_ours
     {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

@@ -18,12 +18,24 @@ pub struct Session {
     pub notice: RwSignal<Option<String>>,
 }
 
+/// How this device's session ended, as its live stream says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub enum SessionEnd {
+    /// Signed out (from this device, another, or by expiry).
+    SignedOut,
+    /// This device signed in again (another tab did): it has a new session.
+    Replaced,
+}
+
 impl Session {
-    /// This device's session was ended elsewhere: say so, and read who is here again.
+    /// This device's session ended: read who is here again, and say so if it was signed out.
     #[cfg(feature = "hydrate")]
-    pub fn signed_out_elsewhere(&self) {
-        self.notice
-            .set(Some("This device was signed out.".to_owned()));
+    pub fn session_ended(&self, how: SessionEnd) {
+        if how == SessionEnd::SignedOut {
+            self.notice
+                .set(Some("This device was signed out.".to_owned()));
+        }
         self.changes.update(|n| *n += 1);
     }
 }

@@ -160,6 +160,15 @@ async fn a_cookie_from_before_sessions_is_exchanged_for_a_session(backend: Backe
     )
     .await;
     assert_eq!(again.expect(200)["being"]["id"], ada["id"]);
+    // The old cookie was exchanged once: sent again (a copy of it, say), it signs nobody in.
+    let replayed = send(
+        app.anon
+            .get(app.url("/api/me"))
+            .header(COOKIE, format!("rhizom_session={old}")),
+    )
+    .await;
+    assert!(replayed.header("set-cookie").is_none(), "no second session");
+    replayed.expect_error(401, "unauthorized", None);
 }
 
 async fn after_the_key_is_rotated_a_session_goes_on_and_is_signed_again(backend: Backend) {

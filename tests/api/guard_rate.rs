@@ -93,6 +93,10 @@ async fn signing_in_is_limited_per_address(backend: Backend) {
     third.expect_error(429, "rate_limited", None);
     assert!(third.header("set-cookie").is_none(), "no guest, no cookie");
     assert!(third.header("retry-after").is_some());
+    // Starting a passkey sign-in counts too (each start is kept for a while).
+    app.post(&app.client(), "/api/passkeys/sign-in", &json!({}))
+        .await
+        .expect_error(429, "rate_limited", None);
 }
 
 async fn opening_streams_is_limited_per_address_and_per_guest(backend: Backend) {

@@ -152,8 +152,15 @@ async fn a_signed_in_guest_links_an_account_and_it_cannot_be_linked_twice(backen
     .await
     .expect(200);
     let button = setup.button(&eve).await;
+    let landed = setup
+        .sign_in(&eve, &format!("{button}&only=link"), unchanged)
+        .await;
+    assert_eq!(landed.query(), Some("error=linked_elsewhere"), "{landed}");
+    assert_eq!(setup.me(&eve).await.unwrap()["name"], "Eve");
+    // From the sign-in page the account would sign Eve's device in as Ada — which would
+    // lose Eve, who has no other way back: refused too, saying why.
     let landed = setup.sign_in(&eve, &button, unchanged).await;
-    assert_eq!(landed.path(), "/sign-in", "refused: {landed}");
+    assert_eq!(landed.query(), Some("error=strand"), "{landed}");
     assert_eq!(setup.me(&eve).await.unwrap()["name"], "Eve");
     // Nor can anyone link with a proof that is not theirs.
     let forged = button.replace("?link=", "?link=x");
@@ -196,10 +203,7 @@ async fn a_changed_state_nonce_or_issuer_is_refused(backend: Backend) {
             "/sign-in",
             "a changed {what} is refused: {landed}"
         );
-        assert!(
-            landed.query().unwrap_or("").starts_with("error="),
-            "{landed}"
-        );
+        assert_eq!(landed.query(), Some("error=refused"), "{landed}");
         assert!(
             setup.me(&someone).await.is_none(),
             "{what}: nobody signed in"

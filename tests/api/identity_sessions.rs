@@ -14,6 +14,7 @@ on_both_backends!(
     signing_in_again_ends_the_session_the_device_had,
     the_last_way_back_is_ended_only_when_confirmed,
     ending_every_other_session_keeps_this_one,
+    signing_in_as_someone_else_never_strands_a_guest,
 );
 
 /// Signs `other` in as whoever `client` is, with a sign-in link.
@@ -149,4 +150,44 @@ async fn ending_every_other_session_keeps_this_one(backend: Backend) {
     app.get(&laptop, "/api/me")
         .await
         .expect_error(401, "unauthorized", None);
+}
+
+async fn signing_in_as_someone_else_never_strands_a_guest(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (laptop, _) = app.guest("Ada").await;
+    let (shared, bob) = app.guest("Bob").await;
+    let link = app
+        .post(&laptop, "/api/sign-in-links", &json!({}))
+        .await
+        .expect(201);
+    let token = link["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Bob has nothing but this device: becoming Ada here would lose him.
+    app.post(
+        &shared,
+        "/api/sign-in-links/use",
+        &json!({ "token": token }),
+    )
+    .await
+    .expect_error(409, "conflict", Some("confirm"));
+    app.post(&shared, "/api/session", &json!({ "name": "Eve" }))
+        .await
+        .expect_error(409, "conflict", Some("confirm"));
+    assert_eq!(app.get(&shared, "/api/me").await.expect(200)["being"], bob);
+    // Signed out first (confirming), the device may become Ada: the link still works.
+    app.delete(&shared, "/api/session?confirm=true")
+        .await
+        .expect_no_content();
+    app.post(
+        &shared,
+        "/api/sign-in-links/use",
+        &json!({ "token": token }),
+    )
+    .await
+    .expect(200);
 }

@@ -54,13 +54,18 @@ pub async fn touch(ex: Exec<'_>, id: Uuid, now: Timestamp) -> sqlx::Result<()> {
         .map(|_| ()))
 }
 
-/// The being's sessions, oldest first.
-pub async fn of_being(ex: Exec<'_>, being_id: Uuid) -> sqlx::Result<Vec<SessionInfo>> {
+/// The being's sessions used since `cutoff` (the others have expired), oldest first.
+pub async fn of_being(
+    ex: Exec<'_>,
+    being_id: Uuid,
+    cutoff: Timestamp,
+) -> sqlx::Result<Vec<SessionInfo>> {
     on_exec!(ex, c => sqlx::query_as::<_, SessionInfo>(
-        "SELECT id, user_agent, created_at, last_seen_at FROM sessions WHERE being_id = $1 \
-         ORDER BY created_at, id",
+        "SELECT id, user_agent, created_at, last_seen_at FROM sessions \
+         WHERE being_id = $1 AND last_seen_at >= $2 ORDER BY created_at, id",
     )
     .bind(being_id)
+    .bind(cutoff)
     .fetch_all(&mut *c)
     .await)
 }
@@ -100,13 +105,15 @@ pub async fn delete_unused_since(ex: Exec<'_>, cutoff: Timestamp) -> sqlx::Resul
     .await)
 }
 
-/// Which of `ids` are still sessions.
-pub async fn existing(ex: Exec<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
+/// Which of `ids` are still sessions, used since `cutoff`.
+pub async fn existing(ex: Exec<'_>, ids: &[Uuid], cutoff: Timestamp) -> sqlx::Result<Vec<Uuid>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     on_exec!(ex, c => {
-        let mut query = sqlx::QueryBuilder::new("SELECT id FROM sessions WHERE id IN (");
+        let mut query = sqlx::QueryBuilder::new("SELECT id FROM sessions WHERE last_seen_at >= ");
+        query.push_bind(cutoff);
+        query.push(" AND id IN (");
         let mut list = query.separated(", ");
         for id in ids {
             list.push_bind(*id);
@@ -116,13 +123,47 @@ pub async fn existing(ex: Exec<'_>, ids: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
     })
 }
 
-/// How many sessions `being_id` has besides `except`.
-pub async fn count_others(ex: Exec<'_>, being_id: Uuid, except: Uuid) -> sqlx::Result<i64> {
+/// How many sessions `being_id` has besides `except`, used since `cutoff`.
+pub async fn count_others(
+    ex: Exec<'_>,
+    being_id: Uuid,
+    except: Uuid,
+    cutoff: Timestamp,
+) -> sqlx::Result<i64> {
     on_exec!(ex, c => sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM sessions WHERE being_id = $1 AND id <> $2",
+        "SELECT COUNT(*) FROM sessions WHERE being_id = $1 AND id <> $2 AND last_seen_at >= $3",
     )
     .bind(being_id)
     .bind(except)
+    .bind(cutoff)
     .fetch_one(&mut *c)
     .await)
+}
+
+/// Makes changes to one being's ways in take turns until the transaction ends (PostgreSQL: a
+/// lock on the being's row; SQLite has one writer): two devices signing out at once must not
+/// each count the other as the way back.
+pub async fn lock_being(ex: Exec<'_>, being_id: Uuid) -> sqlx::Result<()> {
+    match ex {
+        Exec::Postgres(c) => sqlx::query("SELECT 1 FROM beings WHERE id = $1 FOR UPDATE")
+            .bind(being_id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()),
+        Exec::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Records that the old cookie whose MAC hashes to `tag_hash` was exchanged; `false` if it was
+/// already (it signs nobody in again).
+pub async fn record_exchange(ex: Exec<'_>, tag_hash: &[u8], now: Timestamp) -> sqlx::Result<bool> {
+    on_exec!(ex, c => sqlx::query(
+        "INSERT INTO exchanged_cookies (tag_hash, exchanged_at) VALUES ($1, $2) \
+         ON CONFLICT (tag_hash) DO NOTHING",
+    )
+    .bind(tag_hash)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|done| done.rows_affected() == 1))
 }

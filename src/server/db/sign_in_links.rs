@@ -75,6 +75,15 @@ pub async fn delete(ex: Exec<'_>, id: Uuid, being_id: Uuid) -> sqlx::Result<bool
         .map(|done| done.rows_affected() > 0))
 }
 
+/// Cancels every link of the being (its sessions were all ended: none may start another).
+pub async fn delete_all_of(ex: Exec<'_>, being_id: Uuid) -> sqlx::Result<()> {
+    on_exec!(ex, c => sqlx::query("DELETE FROM sign_in_links WHERE being_id = $1")
+        .bind(being_id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
+}
+
 pub async fn delete_expired(ex: Exec<'_>, now: Timestamp) -> sqlx::Result<()> {
     on_exec!(ex, c => sqlx::query("DELETE FROM sign_in_links WHERE expires_at <= $1")
         .bind(now)

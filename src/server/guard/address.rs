@@ -4,6 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::Extensions;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -93,8 +94,12 @@ impl ClientAddress {
     /// The address [`resolve`] put on the request; every request passes it, so one missing is
     /// counted as the unspecified address rather than let through unlimited.
     pub fn of(parts: &Parts) -> ClientAddress {
-        parts
-            .extensions
+        ClientAddress::of_extensions(&parts.extensions)
+    }
+
+    /// The same, from a request's extensions.
+    pub fn of_extensions(extensions: &Extensions) -> ClientAddress {
+        extensions
             .get::<ClientAddress>()
             .copied()
             .unwrap_or(ClientAddress(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))

@@ -8,30 +8,23 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use super::extract::ReadingSession;
-use crate::model::ApiError;
+use crate::model::{ApiError, ErrorCode};
 use crate::server::guard::address::ClientAddress;
 use crate::server::ops;
-use crate::server::ops::oidc::{Callback, FLOW_COOKIE, flow_cookie};
-use crate::server::session::cookie_pairs;
+use crate::server::ops::oidc::{Callback, StartQuery, flow_cookie, flow_id};
 use crate::server::state::AppState;
 
-#[derive(Deserialize)]
-pub(super) struct StartQuery {
-    /// From the profile: link the account to the signed-in being (a proof of its session).
-    link: Option<String>,
-}
-
-/// GET /auth/oidc/{name}?link= — off to the provider.
+/// GET /auth/oidc/{name}?link=&only= — off to the provider.
 pub(super) async fn start(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(query): Query<StartQuery>,
+    Query(asked): Query<StartQuery>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
 ) -> Response {
-    match ops::oidc::start(&state, &name, &headers, query.link.as_deref()).await {
+    match ops::oidc::start(&state, &name, &headers, address, &asked).await {
         Ok((url, cookie)) => {
             ([(header::SET_COOKIE, cookie)], Redirect::to(url.as_str())).into_response()
         }
@@ -48,42 +41,46 @@ pub(super) async fn callback(
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
 ) -> Response {
-    let flow = cookie_pairs(&headers)
-        .find(|(cookie, _)| *cookie == FLOW_COOKIE)
-        .map(|(_, value)| value.to_owned());
+    let flow = flow_id(&state, &headers);
     let done = ops::oidc::finish(&state, &name, &answer, flow.as_deref(), &headers, address).await;
     let forget_flow = flow_cookie(&state, "", Duration::ZERO);
-    match done {
+    let mut response = match done {
         Ok((_, session)) => {
-            let mut response = Redirect::to("/").into_response();
-            let set = response.headers_mut();
-            set.append(header::SET_COOKIE, session);
-            set.append(header::SET_COOKIE, forget_flow);
-            response
+            let mut home = Redirect::to("/").into_response();
+            home.headers_mut().append(header::SET_COOKIE, session);
+            home
         }
-        Err(error) => {
-            let mut response = back_to_sign_in(&error);
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, forget_flow);
-            response
-        }
-    }
+        Err(error) => back_to_sign_in(&error),
+    };
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, forget_flow);
+    response
 }
 
-/// The sign-in page, with what went wrong.
+/// The sign-in page, told what went wrong by a word of ours (never text from the URL's
+/// sender: the page says it in its own words).
 fn back_to_sign_in(error: &ApiError) -> Response {
-    let message: String = url::form_urlencoded::byte_serialize(error.message.as_bytes()).collect();
-    Redirect::to(&format!("/sign-in?error={message}")).into_response()
+    let word = match (error.code, error.field.as_deref()) {
+        (ErrorCode::Conflict, Some("confirm")) => "strand",
+        (ErrorCode::Conflict, _) => "linked_elsewhere",
+        (ErrorCode::RateLimited, _) => "rate_limited",
+        (ErrorCode::Unavailable, _) => "unavailable",
+        (ErrorCode::NotFound, _) => "no_such_provider",
+        _ => "refused",
+    };
+    Redirect::to(&format!("/sign-in?error={word}")).into_response()
 }
 
 /// GET /api/oidc/providers — the providers one can sign in with, and where each one's button
-/// leads (for a signed-in being: to linking an account to it).
+/// leads (for a signed-in being: to linking an account new to rhizom to it).
 pub(super) async fn providers(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(axum::Json(ops::oidc::choices(&state, &headers).await?))
+    Ok(axum::Json(
+        ops::oidc::choices(&state, &headers, false).await?,
+    ))
 }
 
 /// GET /api/oidc/links — the providers linked to the signed-in being.

@@ -83,8 +83,11 @@ pub(super) async fn remove(
 /// POST /api/passkeys/sign-in — the options for `navigator.credentials.get`.
 pub(super) async fn start_sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(axum::Json(ops::passkeys::start_sign_in(&state).await?))
+    Ok(axum::Json(
+        ops::passkeys::start_sign_in(&state, address).await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::session_streams::SessionEnded;
 use super::{LiveSync, presence_cutoff};
 use crate::model::Timestamp;
 use crate::server::db::{Db, changes, presence, sessions};
@@ -68,10 +69,11 @@ async fn end_streams_of_ended_sessions(db: &Db, live: &LiveSync) -> sqlx::Result
         return Ok(());
     }
     let mut conn = db.reader().await?;
-    let existing = sessions::existing(conn.exec(), &open).await?;
+    let cutoff = Timestamp(Timestamp::now().0 - live.config.session_max_age.as_micros() as i64);
+    let existing = sessions::existing(conn.exec(), &open, cutoff).await?;
     for session in open.into_iter().filter(|s| !existing.contains(s)) {
         tracing::info!(%session, "its session ended elsewhere: its streams end");
-        live.session_streams.end(session);
+        live.session_streams.end(session, SessionEnded::SignedOut);
     }
     Ok(())
 }

@@ -10,15 +10,24 @@ use uuid::Uuid;
 
 use crate::server::locks::lock;
 
-/// Per session with a stream open here: a flag that flips when the session ends.
+/// Per session with a stream open here: set when the session ends, to why.
 #[derive(Debug, Default)]
-pub(crate) struct SessionStreams(Mutex<HashMap<Uuid, watch::Sender<bool>>>);
+pub(crate) struct SessionStreams(Mutex<HashMap<Uuid, watch::Sender<Option<SessionEnded>>>>);
+
+/// Why a session ended, as its streams tell their client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SessionEnded {
+    /// Signed out (from this device or another), or expired: the device is nobody now.
+    SignedOut,
+    /// The device signed in again (as someone, maybe the same being): it has a new session.
+    Replaced,
+}
 
 /// One stream's watch on its session.
 #[derive(Debug)]
 pub(crate) struct SessionWatch {
     session: Uuid,
-    ended: watch::Receiver<bool>,
+    ended: watch::Receiver<Option<SessionEnded>>,
     streams: Arc<SessionStreams>,
 }
 
@@ -28,7 +37,7 @@ impl SessionStreams {
         let mut by_session = lock(&self.0);
         let ended = by_session
             .entry(session)
-            .or_insert_with(|| watch::Sender::new(false))
+            .or_insert_with(|| watch::Sender::new(None))
             .subscribe();
         SessionWatch {
             session,
@@ -37,10 +46,10 @@ impl SessionStreams {
         }
     }
 
-    /// The session ended: its streams here end too.
-    pub fn end(&self, session: Uuid) {
+    /// The session ended: its streams here end too, saying why.
+    pub fn end(&self, session: Uuid, why: SessionEnded) {
         if let Some(flag) = lock(&self.0).remove(&session) {
-            flag.send_replace(true);
+            flag.send_replace(Some(why));
         }
     }
 
@@ -51,10 +60,13 @@ impl SessionStreams {
 }
 
 impl SessionWatch {
-    /// Resolves when the session ends.
-    pub async fn ended(&mut self) {
-        // The flag is only dropped after it flipped (`end`) or once no stream watches it.
-        let _ = self.ended.wait_for(|ended| *ended).await;
+    /// Resolves when the session ends, with why.
+    pub async fn ended(&mut self) -> SessionEnded {
+        // The flag is only dropped after it was set (`end`) or once no stream watches it.
+        match self.ended.wait_for(Option::is_some).await {
+            Ok(why) => why.unwrap_or(SessionEnded::SignedOut),
+            Err(_) => SessionEnded::SignedOut,
+        }
     }
 }
 
@@ -84,9 +96,9 @@ mod tests {
         let mut first = streams.watch(ada);
         let mut second = streams.watch(ada);
         let mut other = streams.watch(bob);
-        streams.end(ada);
-        first.ended().await;
-        second.ended().await;
+        streams.end(ada, SessionEnded::Replaced);
+        assert_eq!(first.ended().await, SessionEnded::Replaced);
+        assert_eq!(second.ended().await, SessionEnded::Replaced);
         let still = tokio::time::timeout(Duration::from_millis(50), other.ended()).await;
         assert!(still.is_err(), "Bob's session goes on");
         assert_eq!(streams.sessions(), [bob]);

@@ -23,10 +23,10 @@ use super::frame::{EventFrame, Framing};
 use super::hub::Subscription;
 use super::opening::Opening;
 use super::presence::PresenceGuard;
-use super::session_streams::SessionWatch;
+use super::session_streams::{SessionEnded, SessionWatch};
 use super::sink::{Flushed, Popped, Sink};
-use crate::model::ApiError;
-use crate::server::db::Db;
+use crate::model::{ApiError, Timestamp};
+use crate::server::db::{Db, sessions};
 use crate::server::locks::lock;
 
 /// The live part of one stream: its place in the fan-out, its heartbeat, and what ends it.
@@ -47,8 +47,10 @@ pub(crate) struct Viewer {
     pub session_id: Uuid,
 }
 
-/// The last event of a stream whose session ended.
+/// The last event of a stream whose session ended: signed out, or replaced by a new session of
+/// the same device (it signed in again).
 const SIGNED_OUT: &[u8] = b"event: signed_out\ndata: {}\n\n";
+const SESSION_REPLACED: &[u8] = b"event: session_replaced\ndata: {}\n\n";
 
 /// How a stream written to its socket ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -73,8 +75,20 @@ impl LiveStream {
     ) -> Result<LiveStream, ApiError> {
         let subscription = live.hub.subscribe(space_id).await?;
         let session = viewer.map(|v| live.session_streams.watch(v.session_id));
+        // The session may have ended between its lookup and the watch: then it is over.
+        let ended = match viewer {
+            Some(viewer) => {
+                let mut conn = db.reader().await?;
+                let max_age = live.config.session_max_age.as_micros() as i64;
+                let cutoff = Timestamp(Timestamp::now().0 - max_age);
+                sessions::existing(conn.exec(), &[viewer.session_id], cutoff)
+                    .await?
+                    .is_empty()
+            }
+            None => false,
+        };
         let opening = Opening::read(db, live, space_id, cursor).await?;
-        let presence = match viewer {
+        let presence = match viewer.filter(|_| !ended) {
             Some(viewer) => Some(live.presence.connect(space_id, viewer.being_id).await),
             None => None,
         };
@@ -82,6 +96,9 @@ impl LiveStream {
             opening.position(),
             EventFrame::raw(opening_text(&live.epoch, &opening).as_bytes()),
         );
+        if ended {
+            subscription.sink.end_with(EventFrame::raw(SIGNED_OUT));
+        }
         // Half the period: a heartbeat goes out once nothing was written for a whole period.
         let period = (live.config.heartbeat / 2).max(Duration::from_millis(5));
         let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
@@ -164,7 +181,7 @@ impl LiveStream {
                     self.subscription.sink.heartbeat_due();
                 }
                 () = &mut gone => return Ok(StreamEnd::Dropped),
-                () = session_ended(&mut self.session) => self.signed_out(),
+                why = session_ended(&mut self.session) => self.session_ended(why),
                 () = &mut self.shutdown => {
                     let cut = self.subscription.sink.detach();
                     return Ok(if cut { StreamEnd::Dropped } else { StreamEnd::Finished });
@@ -188,7 +205,7 @@ impl LiveStream {
                 _ = self.heartbeat.tick() => {
                     self.subscription.sink.heartbeat_due();
                 }
-                () = session_ended(&mut self.session) => self.signed_out(),
+                why = session_ended(&mut self.session) => self.session_ended(why),
                 _ = &mut self.shutdown => return None,
             }
         }
@@ -196,15 +213,19 @@ impl LiveStream {
 }
 
 impl LiveStream {
-    /// The viewer's session ended: the client hears `signed_out`, and the stream ends.
-    fn signed_out(&mut self) {
+    /// The viewer's session ended: the client hears why, and the stream ends.
+    fn session_ended(&mut self, why: SessionEnded) {
         self.session = None;
-        self.sink().end_with(EventFrame::raw(SIGNED_OUT));
+        let last = match why {
+            SessionEnded::SignedOut => SIGNED_OUT,
+            SessionEnded::Replaced => SESSION_REPLACED,
+        };
+        self.sink().end_with(EventFrame::raw(last));
     }
 }
 
 /// Resolves when the stream's session ends; never for an anonymous stream.
-async fn session_ended(session: &mut Option<SessionWatch>) {
+async fn session_ended(session: &mut Option<SessionWatch>) -> SessionEnded {
     match session {
         Some(session) => session.ended().await,
         None => std::future::pending().await,

@@ -1,18 +1,16 @@
 //! Signing in with an OpenID Connect provider: the authorization code flow with PKCE, a
-//! nonce and a state, all kept server-side for ten minutes and taken once. The first sign-in
-//! with an account makes a new being — or links the account to the signed-in being, when it
-//! asked from its profile (with a proof of its session, so another site cannot make it link
-//! an account it does not own) — and later sign-ins return to that being. An account signs in
-//! only the being it is linked to.
+//! nonce and a state, all kept server-side for ten minutes and taken once. An account signs in
+//! the being it is linked to. An account new to rhizom makes a new being — or, when a signed-in
+//! being started the flow with a proof of its session (so another site cannot make it link an
+//! account it does not own), is linked to that being. From the profile's "Link" button the
+//! link is all that may happen; from the sign-in page an account linked elsewhere signs the
+//! device in as that being instead.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue};
-use openidconnect::core::CoreAuthenticationFlow;
-use openidconnect::{
-    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse,
-};
+use openidconnect::{AuthorizationCode, PkceCodeChallenge};
 use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
@@ -22,13 +20,24 @@ use crate::model::{ApiError, Being, BeingKind, LinkedProvider, Name, ProviderCho
 use crate::server::db::sign_in_attempts::AttemptKind;
 use crate::server::db::{beings as db_beings, oidc_links, sign_in_attempts};
 use crate::server::guard::rate::Action;
+use crate::server::oidc::Account;
+use crate::server::session::cookie_pairs;
 use crate::server::state::AppState;
 use crate::server::token::SecretToken;
 
 /// How long a round trip through the provider may take.
 const FLOW_TIME: Duration = Duration::from_secs(10 * 60);
-/// The cookie that ties the browser's return to the flow it started.
-pub const FLOW_COOKIE: &str = "rhizom_oidc";
+
+/// What a flow started by a signed-in being may do with an account new to rhizom: link it to
+/// that being. `only`: nothing else (the profile's "Link" button) — an account linked to
+/// another being is refused rather than signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Linking {
+    being: Uuid,
+    /// The session that started it: the flow dies with it.
+    session: Uuid,
+    only: bool,
+}
 
 /// A flow under way, kept server-side.
 #[derive(Serialize, Deserialize)]
@@ -37,6 +46,7 @@ struct Flow {
     csrf: String,
     nonce: String,
     pkce_verifier: String,
+    linking: Option<Linking>,
 }
 
 /// What the provider sent back to the callback.
@@ -47,40 +57,44 @@ pub struct Callback {
     /// The issuer, when the provider says (RFC 9207): it must be the one the flow went to.
     pub iss: Option<String>,
     pub error: Option<String>,
-    pub error_description: Option<String>,
 }
 
-/// Starts signing in with `provider`: where to send the browser, and the flow's cookie. With
-/// `link_proof` (from the signed-in being's profile) the account is to be linked to it.
+/// How a flow is asked to start: `link` carries a proof of the signed-in session, `only` asks
+/// for a link and nothing else.
+#[derive(Debug, Default, Deserialize)]
+pub struct StartQuery {
+    pub link: Option<String>,
+    pub only: Option<String>,
+}
+
+/// Starts signing in with `provider`: where to send the browser, and the flow's cookie.
 pub async fn start(
     state: &AppState,
     provider: &str,
     headers: &HeaderMap,
-    link_proof: Option<&str>,
+    address: IpAddr,
+    asked: &StartQuery,
 ) -> Result<(Url, HeaderValue), ApiError> {
-    let client = state.oidc.client(provider).await?;
-    let link_to = match link_proof {
+    state.limits.check(Action::SignIn, address, None)?;
+    let linking = match &asked.link {
         Some(proof) => match session::signed_in(state, headers).await? {
-            Some(me) if state.sessions.proves(me.session_id, proof) => Some(me.being.id),
+            Some(me) if state.sessions.proves(me.session_id, proof) => Some(Linking {
+                being: me.being.id,
+                session: me.session_id,
+                only: asked.only.as_deref() == Some("link"),
+            }),
             _ => return Err(ApiError::forbidden("this link to a provider is not yours")),
         },
         None => None,
     };
     let (pkce_challenge, pkce_verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, csrf, nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_scope(Scope::new("profile".to_owned()))
-        .set_pkce_challenge(pkce_challenge)
-        .url();
+    let (url, csrf, nonce) = state.oidc.authorize_url(provider, pkce_challenge).await?;
     let flow = Flow {
         provider: provider.to_owned(),
         csrf: csrf.secret().clone(),
         nonce: nonce.secret().clone(),
         pkce_verifier: pkce_verifier.secret().clone(),
+        linking,
     };
     let id = SecretToken::generate();
     let now = Timestamp::now();
@@ -91,13 +105,23 @@ pub async fn start(
         tx.exec(),
         &id.hash(),
         AttemptKind::Oidc,
-        link_to,
+        linking.map(|l| l.being),
         &kept,
         Timestamp(now.0 + FLOW_TIME.as_micros() as i64),
     )
     .await?;
     tx.commit().await?;
     Ok((url, flow_cookie(state, &id.encode(), FLOW_TIME)))
+}
+
+/// The flow cookie's name: over https `__Host-` (it cannot be planted by a neighbouring
+/// subdomain or over http, which would let someone finish their own flow in a victim's browser).
+fn flow_cookie_name(state: &AppState) -> &'static str {
+    if state.sessions.secure() {
+        "__Host-rhizom_oidc"
+    } else {
+        "rhizom_oidc"
+    }
 }
 
 /// The flow's cookie (sent back on the provider's redirect: `SameSite=Lax` lets a top-level
@@ -109,14 +133,23 @@ pub fn flow_cookie(state: &AppState, value: &str, lifetime: Duration) -> HeaderV
         ""
     };
     let text = format!(
-        "{FLOW_COOKIE}={value}; Path=/auth/oidc/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        "{}={value}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        flow_cookie_name(state),
         lifetime.as_secs()
     );
     HeaderValue::from_str(&text).expect("a valid header value")
 }
 
-fn refused(why: impl std::fmt::Display) -> ApiError {
-    tracing::info!(%why, "an OpenID Connect sign-in was refused");
+/// The flow id the request's cookie holds.
+pub fn flow_id(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = flow_cookie_name(state);
+    cookie_pairs(headers)
+        .find(|(cookie, _)| *cookie == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn refused(why: &str) -> ApiError {
+    tracing::info!(why, "an OpenID Connect sign-in was refused");
     ApiError::forbidden("the sign-in with this provider could not be checked; start again")
 }
 
@@ -144,112 +177,104 @@ pub async fn finish(
     if flow.provider != provider {
         return Err(refused("the flow went to another provider"));
     }
-    if let Some(error) = &answer.error {
-        let description = answer.error_description.as_deref().unwrap_or("");
-        return Err(ApiError::forbidden(format!(
-            "the provider refused the sign-in: {error} {description}"
-        )));
-    }
+    // The state first: an answer that is not this flow's says nothing, error or not.
     if answer.state.as_deref() != Some(flow.csrf.as_str()) {
         return Err(refused("the state does not match"));
+    }
+    if let Some(error) = &answer.error {
+        tracing::info!(provider, error, "the provider refused a sign-in");
+        return Err(ApiError::forbidden("the provider did not sign you in"));
     }
     let issuer = state.oidc.issuer(provider)?;
     if answer.iss.as_deref().is_some_and(|iss| iss != issuer) {
         return Err(refused("the answer names another issuer"));
     }
+    if let Some(linking) = flow.linking {
+        let still = session::signed_in(state, headers).await?;
+        if still.is_none_or(|me| me.session_id != linking.session) {
+            return Err(refused("the session that asked for the link has ended"));
+        }
+    }
     let code = answer
         .code
         .clone()
         .ok_or_else(|| refused("the answer has no code"))?;
-    let client = state.oidc.client(provider).await?;
-    let token = client
-        .exchange_code(AuthorizationCode::new(code))
-        .map_err(refused)?
-        .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier))
-        .request_async(state.oidc.http())
-        .await
-        .map_err(refused)?;
-    let id_token = token.id_token().ok_or_else(|| refused("no ID token"))?;
-    let claims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(flow.nonce))
-        .map_err(refused)?;
-    // The ID token's own checks (signature, issuer, audience, expiry, nonce) are what sign
-    // in; the access token is not used.
-    let subject = claims.subject().as_str();
-    let account_issuer = claims.issuer().as_str();
-    let name = claims
-        .name()
-        .and_then(|names| names.get(None))
-        .map(|n| n.as_str().to_owned())
-        .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()));
-    let being = being_for(
-        state,
-        provider,
-        account_issuer,
-        subject,
-        attempt.being_id,
-        name,
-    )
-    .await?;
+    let account = state
+        .oidc
+        .verified_account(
+            provider,
+            AuthorizationCode::new(code),
+            flow.pkce_verifier,
+            &flow.nonce,
+        )
+        .await?;
+    let being = being_for(state, provider, &account, flow.linking, headers).await?;
     let cookie = session::start(state, being.id, headers).await?;
     Ok((being, cookie))
 }
 
-/// The being an account signs in: the one it is linked to; else, on its first sign-in, the
-/// being that asked to link it, or a new one.
+/// The being an account signs in: the one it is linked to (unless the flow was to link it to
+/// another, and only that); else, on its first sign-in, the being that asked to link it, or a
+/// new one. Never strands the device's present being ([`session::refuse_to_strand`]).
 async fn being_for(
     state: &AppState,
     provider: &str,
-    issuer: &str,
-    subject: &str,
-    link_to: Option<Uuid>,
-    name: Option<String>,
+    account: &Account,
+    linking: Option<Linking>,
+    headers: &HeaderMap,
 ) -> Result<Being, ApiError> {
-    let mut tx = state.db.begin().await?;
-    let being_id = match oidc_links::being_of(tx.exec(), issuer, subject).await? {
-        Some(linked) if link_to.is_some_and(|asked| asked != linked) => {
+    let mut conn = state.db.reader().await?;
+    let linked = oidc_links::being_of(conn.exec(), &account.issuer, &account.subject).await?;
+    drop(conn);
+    let target = match (linked, linking) {
+        (Some(linked), Some(linking)) if linked != linking.being && linking.only => {
             return Err(ApiError::conflict(
                 "this account signs in another being already; it cannot be linked to this one",
             ));
         }
-        Some(linked) => linked,
-        None => {
-            let being_id = match link_to {
-                Some(being_id) => being_id,
-                None => {
-                    let name = name
-                        .and_then(|n| Name::parse(&n).ok())
-                        .map_or_else(|| "Guest".to_owned(), Name::into_inner);
-                    let guest = db_beings::new_being(BeingKind::Guest, name, None, None);
-                    db_beings::insert(tx.exec(), &guest).await?;
-                    guest.id
-                }
-            };
-            oidc_links::insert(
-                tx.exec(),
-                issuer,
-                subject,
-                provider,
-                being_id,
-                Timestamp::now(),
-            )
-            .await?;
-            tracing::info!(being = %being_id, provider, "an account was linked");
-            being_id
-        }
+        (Some(linked), _) => linked,
+        (None, Some(linking)) => linking.being,
+        (None, None) => Uuid::now_v7(),
     };
-    let being = db_beings::get(tx.exec(), being_id)
+    session::refuse_to_strand(state, headers, target).await?;
+    let mut tx = state.db.begin().await?;
+    if linked.is_none() {
+        if linking.is_none() {
+            let name = account
+                .name
+                .as_deref()
+                .and_then(|n| Name::parse(n).ok())
+                .map_or_else(|| "Guest".to_owned(), Name::into_inner);
+            let mut guest = db_beings::new_being(BeingKind::Guest, name, None, None);
+            guest.id = target;
+            guest.owner_id = Some(target);
+            db_beings::insert(tx.exec(), &guest).await?;
+        }
+        oidc_links::insert(
+            tx.exec(),
+            &account.issuer,
+            &account.subject,
+            provider,
+            target,
+            Timestamp::now(),
+        )
+        .await?;
+        tracing::info!(being = %target, provider, "an account was linked");
+    }
+    let being = db_beings::get(tx.exec(), target)
         .await?
         .ok_or_else(|| ApiError::not_found("being"))?;
     tx.commit().await?;
     Ok(being)
 }
 
-/// The providers one can sign in with; for a signed-in being, each leads to linking an account
-/// new to rhizom to it.
+/// The providers one can sign in with, and where each button leads. For a signed-in being
+/// the button carries a proof of its session: an account new to rhizom is then linked to it —
+/// and nothing else, with `only_link` (the profile's "Link" buttons).
 pub async fn choices(
     state: &AppState,
     headers: &HeaderMap,
+    only_link: bool,
 ) -> Result<Vec<ProviderChoice>, ApiError> {
     let me = session::signed_in(state, headers).await?;
     Ok(state
@@ -258,8 +283,9 @@ pub async fn choices(
         .map(|name| {
             let href = match &me {
                 Some(me) => format!(
-                    "/auth/oidc/{name}?link={}",
-                    state.sessions.session_proof(me.session_id)
+                    "/auth/oidc/{name}?link={}{}",
+                    state.sessions.session_proof(me.session_id),
+                    if only_link { "&only=link" } else { "" }
                 ),
                 None => format!("/auth/oidc/{name}"),
             };

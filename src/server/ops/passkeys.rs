@@ -18,7 +18,7 @@ use super::session::{self, SignedIn, WaysBack};
 use crate::model::{ApiError, Being, Name, PasskeyCeremony, PasskeyInfo, Timestamp};
 use crate::server::config::Config;
 use crate::server::db::sign_in_attempts::AttemptKind;
-use crate::server::db::{beings as db_beings, passkeys, sign_in_attempts};
+use crate::server::db::{beings as db_beings, passkeys, sessions, sign_in_attempts};
 use crate::server::guard::rate::Action;
 use crate::server::state::AppState;
 use crate::server::token::SecretToken;
@@ -180,8 +180,13 @@ pub async fn finish_registration(
 }
 
 /// Starts signing in with a passkey: the options for `navigator.credentials.get`, with no
-/// credentials listed (the authenticator offers the ones it keeps for this site).
-pub async fn start_sign_in(state: &AppState) -> Result<PasskeyCeremony, ApiError> {
+/// credentials listed (the authenticator offers the ones it keeps for this site). Counted
+/// against the sign-in limit: each start keeps a row for five minutes.
+pub async fn start_sign_in(
+    state: &AppState,
+    address: std::net::IpAddr,
+) -> Result<PasskeyCeremony, ApiError> {
+    state.limits.check(Action::SignIn, address, None)?;
     let webauthn = webauthn(state)?;
     let (options, ceremony) = webauthn
         .start_discoverable_authentication()
@@ -234,6 +239,7 @@ pub async fn finish_sign_in(
     let mut tx = state.db.begin().await?;
     passkeys::used(tx.exec(), row.id, &kept, Timestamp::now()).await?;
     tx.commit().await?;
+    session::refuse_to_strand(state, headers, being.id).await?;
     let cookie = session::start(state, being.id, headers).await?;
     Ok((being, cookie))
 }
@@ -261,14 +267,15 @@ pub async fn remove(
     confirm: bool,
 ) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
-    let left = WaysBack::count(tx.exec(), me).await?;
-    left.refuse_unless_confirmed(
-        left.passkeys - 1 + left.providers + left.other_sessions,
-        confirm,
-    )?;
+    sessions::lock_being(tx.exec(), me.being.id).await?;
     if !passkeys::delete(tx.exec(), id, me.being.id).await? {
         return Err(ApiError::not_found("passkey"));
     }
+    let left = WaysBack::count(tx.exec(), me, session::unused_since(state)).await?;
+    left.refuse_unless_confirmed(
+        left.passkeys + left.providers + left.other_sessions,
+        confirm,
+    )?;
     tx.commit().await?;
     tracing::info!(being = %me.being.id, passkey = %id, "passkey removed");
     Ok(())

@@ -6,11 +6,13 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::model::{ApiError, Being, BeingKind, Name, SessionInfo, Timestamp};
-use crate::server::db::{Exec, beings as db_beings, oidc_links, passkeys, sessions};
+use crate::server::db::{Exec, beings as db_beings, oidc_links, passkeys, sessions, sign_in_links};
 use crate::server::guard::rate::Action;
+use crate::server::live::session_streams::SessionEnded;
 use crate::server::session::SessionCookie;
 use crate::server::state::AppState;
 use crate::server::token::SecretToken;
@@ -27,6 +29,11 @@ pub struct SignedIn {
     pub session_id: Uuid,
 }
 
+/// Sessions unused since before this have expired.
+pub(crate) fn unused_since(state: &AppState) -> Timestamp {
+    Timestamp(Timestamp::now().0 - state.sessions.max_age.as_micros() as i64)
+}
+
 /// Creates a new guest called `name` for a client at `address`; returns it and the
 /// `Set-Cookie` header of its session.
 pub async fn join(
@@ -38,6 +45,7 @@ pub async fn join(
     let name = Name::parse(name)?;
     state.limits.check(Action::SignIn, address, None)?;
     let guest = db_beings::new_being(BeingKind::Guest, name.into_inner(), None, None);
+    refuse_to_strand(state, headers, guest.id).await?;
     let mut tx = state.db.begin().await?;
     db_beings::insert(tx.exec(), &guest).await?;
     tx.commit().await?;
@@ -47,7 +55,8 @@ pub async fn join(
 }
 
 /// Starts a session for `being_id` on the device that sent `headers`, and returns its cookie.
-/// A session the request already had ends: signing in always starts a fresh session.
+/// A session the request already had ends (its streams are told it was replaced): signing in
+/// always starts a fresh session. Every way of signing in calls [`refuse_to_strand`] first.
 pub(crate) async fn start(
     state: &AppState,
     being_id: Uuid,
@@ -66,8 +75,7 @@ pub(crate) async fn start(
     if let Some(earlier) = &earlier {
         sessions::delete(tx.exec(), earlier.id, earlier.being_id).await?;
     }
-    let unused_since = Timestamp(now.0 - state.sessions.max_age.as_micros() as i64);
-    let expired = sessions::delete_unused_since(tx.exec(), unused_since).await?;
+    let expired = sessions::delete_unused_since(tx.exec(), unused_since(state)).await?;
     sessions::insert(
         tx.exec(),
         session_id,
@@ -78,20 +86,67 @@ pub(crate) async fn start(
     )
     .await?;
     tx.commit().await?;
-    for ended in earlier.map(|e| e.id).into_iter().chain(expired) {
-        state.live.session_streams.end(ended);
+    if let Some(earlier) = earlier {
+        state
+            .live
+            .session_streams
+            .end(earlier.id, SessionEnded::Replaced);
+    }
+    for ended in expired {
+        state
+            .live
+            .session_streams
+            .end(ended, SessionEnded::SignedOut);
     }
     tracing::info!(being = %being_id, session = %session_id, "signed in");
     Ok(state.sessions.set_cookie(being_id, &token))
 }
 
-/// A cookie from before sessions names `being_id`: its session, if the being still exists.
+/// Signing this device in as `next` would leave the being it is now with no way back (no
+/// passkey, no provider, no other session): `409` (field `confirm`) — sign out of it first,
+/// confirming, or add a way back. Signing in again as the same being is always fine.
+pub(crate) async fn refuse_to_strand(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: Uuid,
+) -> Result<(), ApiError> {
+    let Some(me) = signed_in(state, headers).await? else {
+        return Ok(());
+    };
+    if me.being.id == next {
+        return Ok(());
+    }
+    let mut conn = state.db.reader().await?;
+    let left = WaysBack::count(conn.exec(), &me, unused_since(state)).await?;
+    if left.total() - left.this_session > 0 {
+        return Ok(());
+    }
+    Err(ApiError::conflict(format!(
+        "this device is {} now, and nothing else leads back to {}: signing in as someone else \
+         would lose {0} for good. Sign out of {0} first (and confirm), or add a passkey",
+        me.being.name, me.being.name,
+    ))
+    .with_field("confirm"))
+}
+
+/// A cookie from before sessions names `being_id`, and `tag` is its MAC: its session, once
+/// per cookie (a copy sent again, or after, signs nobody in), within the sign-in limit.
 pub(crate) async fn exchange(
     state: &AppState,
     being_id: Uuid,
+    tag: &[u8],
+    address: IpAddr,
     headers: &HeaderMap,
 ) -> Result<Option<HeaderValue>, ApiError> {
+    state.limits.check(Action::SignIn, address, None)?;
     if find(state, being_id).await?.is_none() {
+        return Ok(None);
+    }
+    let mut tx = state.db.begin().await?;
+    let first_time =
+        sessions::record_exchange(tx.exec(), &Sha256::digest(tag), Timestamp::now()).await?;
+    tx.commit().await?;
+    if !first_time {
         return Ok(None);
     }
     start(state, being_id, headers).await.map(Some)
@@ -129,8 +184,7 @@ pub async fn signed_in(
         return Ok(None);
     }
     let now = Timestamp::now();
-    let unused_for = Duration::from_micros(now.0.saturating_sub(session.last_seen_at.0) as u64);
-    if unused_for > state.sessions.max_age {
+    if session.last_seen_at < unused_since(state) {
         drop(conn);
         end_quietly(state, session.id, being_id).await?;
         return Ok(None);
@@ -139,6 +193,7 @@ pub async fn signed_in(
         return Ok(None);
     };
     drop(conn);
+    let unused_for = Duration::from_micros(now.0.saturating_sub(session.last_seen_at.0) as u64);
     if unused_for > TOUCH_EVERY {
         let mut tx = state.db.begin().await?;
         sessions::touch(tx.exec(), session.id, now).await?;
@@ -187,7 +242,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<Option<Being>, ApiError> {
 /// The being's sessions, the asking one marked `current`.
 pub async fn list(state: &AppState, me: &SignedIn) -> Result<Vec<SessionInfo>, ApiError> {
     let mut conn = state.db.reader().await?;
-    let mut list = sessions::of_being(conn.exec(), me.being.id).await?;
+    let mut list = sessions::of_being(conn.exec(), me.being.id, unused_since(state)).await?;
     for session in &mut list {
         session.current = session.id == me.session_id;
     }
@@ -203,21 +258,26 @@ pub async fn end(
     confirm: bool,
 ) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
-    if session_id == me.session_id {
-        let left = WaysBack::count(tx.exec(), me).await?;
-        left.refuse_unless_confirmed(left.total() - left.this_session, confirm)?;
-    }
+    sessions::lock_being(tx.exec(), me.being.id).await?;
     if !sessions::delete(tx.exec(), session_id, me.being.id).await? {
         return Err(ApiError::not_found("session"));
     }
+    if session_id == me.session_id {
+        let left = WaysBack::count(tx.exec(), me, unused_since(state)).await?;
+        left.refuse_unless_confirmed(left.total() - left.this_session, confirm)?;
+    }
     tx.commit().await?;
-    state.live.session_streams.end(session_id);
+    state
+        .live
+        .session_streams
+        .end(session_id, SessionEnded::SignedOut);
     tracing::info!(being = %me.being.id, session = %session_id, "session ended");
     Ok(())
 }
 
 /// Ends every other session of the being, or every one (`including_this`, which needs
-/// `confirm` when no passkey or provider leads back). The ids ended.
+/// `confirm` when no passkey or provider leads back), and cancels its sign-in links. The ids
+/// ended.
 pub async fn end_all(
     state: &AppState,
     me: &SignedIn,
@@ -225,15 +285,20 @@ pub async fn end_all(
     confirm: bool,
 ) -> Result<Vec<Uuid>, ApiError> {
     let mut tx = state.db.begin().await?;
+    sessions::lock_being(tx.exec(), me.being.id).await?;
     if including_this {
-        let left = WaysBack::count(tx.exec(), me).await?;
+        let left = WaysBack::count(tx.exec(), me, unused_since(state)).await?;
         left.refuse_unless_confirmed(left.passkeys + left.providers, confirm)?;
     }
     let keep = (!including_this).then_some(me.session_id);
     let ended = sessions::delete_all_but(tx.exec(), me.being.id, keep).await?;
+    sign_in_links::delete_all_of(tx.exec(), me.being.id).await?;
     tx.commit().await?;
     for session in &ended {
-        state.live.session_streams.end(*session);
+        state
+            .live
+            .session_streams
+            .end(*session, SessionEnded::SignedOut);
     }
     tracing::info!(being = %me.being.id, ended = ended.len(), "sessions ended");
     Ok(ended)
@@ -244,7 +309,10 @@ async fn end_quietly(state: &AppState, session_id: Uuid, being_id: Uuid) -> Resu
     let mut tx = state.db.begin().await?;
     sessions::delete(tx.exec(), session_id, being_id).await?;
     tx.commit().await?;
-    state.live.session_streams.end(session_id);
+    state
+        .live
+        .session_streams
+        .end(session_id, SessionEnded::SignedOut);
     Ok(())
 }
 
@@ -253,19 +321,23 @@ async fn end_quietly(state: &AppState, session_id: Uuid, being_id: Uuid) -> Resu
 pub(crate) struct WaysBack {
     pub passkeys: i64,
     pub providers: i64,
-    /// Its sessions other than the asking one.
+    /// Its sessions other than the asking one (those not expired).
     pub other_sessions: i64,
     /// The asking session itself (1).
     pub this_session: i64,
 }
 
 impl WaysBack {
-    pub async fn count(mut ex: Exec<'_>, me: &SignedIn) -> Result<WaysBack, ApiError> {
+    pub async fn count(
+        mut ex: Exec<'_>,
+        me: &SignedIn,
+        cutoff: Timestamp,
+    ) -> Result<WaysBack, ApiError> {
         let being = me.being.id;
         Ok(WaysBack {
             passkeys: passkeys::count_of(ex.reborrow(), being).await?,
             providers: oidc_links::count_of(ex.reborrow(), being).await?,
-            other_sessions: sessions::count_others(ex, being, me.session_id).await?,
+            other_sessions: sessions::count_others(ex, being, me.session_id, cutoff).await?,
             this_session: 1,
         })
     }

@@ -98,6 +98,8 @@ pub async fn use_link(
     token: &str,
 ) -> Result<(Being, HeaderValue), ApiError> {
     state.limits.check(Action::SignIn, address, None)?;
+    let owner = peek(state, token).await?;
+    session::refuse_to_strand(state, headers, owner.id).await?;
     let token = SecretToken::decode(token).ok_or_else(gone)?;
     let mut tx = state.db.begin().await?;
     let being_id = sign_in_links::take(tx.exec(), &token.hash(), Timestamp::now())

@@ -97,7 +97,10 @@ fn cookies_from_before_sessions_name_their_being_and_the_first_form_ends() {
     let v1 = format!("{v1}.{}", URL_SAFE_NO_PAD.encode(tag));
     assert_eq!(
         ours().verify(&v1, now),
-        Some(SessionCookie::BeingOnly { being_id: id })
+        Some(SessionCookie::BeingOnly {
+            being_id: id,
+            tag: tag.to_vec()
+        })
     );
     assert_eq!(ours().verify(&v1, now + 91 * DAY), None, "too old");
 
@@ -105,7 +108,10 @@ fn cookies_from_before_sessions_name_their_being_and_the_first_form_ends() {
     let first = format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(tag));
     assert_eq!(
         ours().verify(&first, FIRST_FORM_ACCEPTED_UNTIL - 1),
-        Some(SessionCookie::BeingOnly { being_id: id })
+        Some(SessionCookie::BeingOnly {
+            being_id: id,
+            tag: tag.to_vec()
+        })
     );
     assert_eq!(
         ours().verify(&first, FIRST_FORM_ACCEPTED_UNTIL),

@@ -75,8 +75,8 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let session = use_session();
-        let signed_out = Callback::new(move |()| session.signed_out_elsewhere());
-        Effect::new(move |_| crate::client::follow(space_id.to_string(), followed, signed_out));
+        let ended = Callback::new(move |how| session.session_ended(how));
+        Effect::new(move |_| crate::client::follow(space_id.to_string(), followed, ended));
     }
     #[cfg(feature = "hydrate")]
     if me.is_some() {

@@ -12,6 +12,9 @@ use crate::ui::components::ErrorNote;
 pub fn SignInLinks(links: Vec<SignInLinkInfo>, changed: Callback<()>) -> impl IntoView {
     let make = ServerAction::<MakeSignInLink>::new();
     let cancel = ServerAction::<CancelSignInLink>::new();
+    // The new link is shown by the page itself: without JavaScript it would be made unseen.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     Effect::new(move |_| {
         if let Some(Ok(())) = cancel.value().get() {
             make.value().set(None);
@@ -28,8 +31,11 @@ pub fn SignInLinks(links: Vec<SignInLinkInfo>, changed: Callback<()>) -> impl In
                 ": share it with nobody, and cancel it if it went astray."
             </p>
             <ActionForm action=make attr:class="inline-form">
-                <button type="submit">"Make a sign-in link"</button>
+                <button type="submit" disabled=move || !ready.get()>"Make a sign-in link"</button>
             </ActionForm>
+            <Show when=move || !ready.get()>
+                <p class="hint">"Making a sign-in link needs JavaScript, which is off here."</p>
+            </Show>
             {move || make.value().get().map(|made| match made {
                 Ok(shown) => view! { <ShownSignInLink shown cancel /> }.into_any(),
                 Err(error) => view! { <ErrorNote error /> }.into_any(),
