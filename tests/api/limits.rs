@@ -127,7 +127,7 @@ async fn a_body_of_exactly_64_kib_is_accepted_and_one_byte_more_is_too_large(bac
     assert_eq!(reply.expect(201)["name"], "Just fits");
     let just_fits = padded(&json!({ "name": "Just fits" }), KIB_64);
     let reply = app
-        .send_raw(&w.client, Method::POST, "/api/session", just_fits)
+        .send_raw(&app.client(), Method::POST, "/api/session", just_fits)
         .await;
     assert_eq!(reply.expect(200)["being"]["name"], "Just fits");
 }

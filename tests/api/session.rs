@@ -160,6 +160,13 @@ async fn signing_in_again_creates_a_new_guest_and_replaces_the_session(backend: 
     let app = spawn_app(backend).await;
     let (client, first) = app.guest("Ada").await;
 
+    // Nothing else leads back to the first guest: it must be given up first, confirmed.
+    app.post(&client, "/api/session", &json!({ "name": "Ada" }))
+        .await
+        .expect_error(409, "conflict", Some("confirm"));
+    app.delete(&client, "/api/session?confirm=true")
+        .await
+        .expect_no_content();
     let second = app
         .post(&client, "/api/session", &json!({ "name": "Ada" }))
         .await
