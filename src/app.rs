@@ -6,7 +6,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::ui::components::TopBar;
-use crate::ui::pages::{HomePage, NotFound, ProfilePage, SignInLinkPage, SignInPage, SpacePage};
+use crate::ui::pages::{
+    BotPage, HomePage, NotFound, ProfilePage, SignInLinkPage, SignInPage, SpacePage,
+};
 use crate::ui::session::provide_session;
 
 /// The document around the app, rendered on the server.
@@ -59,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/s/:id") view=SpacePage ssr=SsrMode::InOrder />
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder />
                     <Route path=path!("/me") view=ProfilePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/b/:id") view=BotPage ssr=SsrMode::InOrder />
                     <Route path=path!("/link/:token") view=SignInLinkPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>

@@ -2,6 +2,7 @@
 //! `server::ops`, which the JSON API shares. They live under `/rpc/` so `/api/` stays the
 //! documented public API.
 
+mod bots;
 mod messages;
 mod passkeys;
 mod profile;
@@ -9,6 +10,7 @@ mod session;
 mod sign_in_links;
 mod spaces;
 
+pub use bots::*;
 pub use messages::*;
 pub use passkeys::*;
 pub use profile::*;

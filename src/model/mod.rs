@@ -2,12 +2,17 @@
 //!
 //! These are compiled for both builds; the `ssr` build also maps them to SQL rows.
 
+mod bot;
 mod error;
 mod identity;
 mod input;
 pub mod permissions;
 mod time;
 
+pub use bot::{
+    BeingWithBot, BotPanel, BotSettings, BotTokenInfo, BotView, EngineSettings, EngineView,
+    NewBotToken, WakeInfo, WakesOn,
+};
 pub use error::{ApiError, ErrorCode};
 pub use identity::{
     LinkedProvider, NewSignInLink, PasskeyCeremony, PasskeyInfo, Profile, ProviderChoice, QrCode,
@@ -96,6 +101,9 @@ pub struct Intention {
     pub owner_id: Uuid,
     pub location_id: Uuid,
     pub content: String,
+    /// The message this one answers (a bot's reply names the message that woke it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Uuid>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -22,6 +22,17 @@ pub fn may_moderate(actor: Uuid, space_owner: Option<Uuid>, moderators: &[Uuid])
     space_owner == Some(actor) || moderators.contains(&actor)
 }
 
+/// A reply still streaming is stopped by the person whose message woke it, the bot's owner,
+/// or whoever moderates its space.
+pub fn may_stop_reply(
+    actor: Uuid,
+    waker: Option<Uuid>,
+    bot_owner: Option<Uuid>,
+    moderates_space: bool,
+) -> bool {
+    waker == Some(actor) || bot_owner == Some(actor) || moderates_space
+}
+
 /// An intention is deleted by whoever may edit it, or by whoever moderates its space.
 pub fn may_delete_intention(
     actor: Uuid,

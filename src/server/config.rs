@@ -98,6 +98,19 @@ pub struct Config {
     pub moderators: Vec<Uuid>,
     /// OpenID Connect providers people may sign in with (`[[oidc]]` entries).
     pub oidc: Vec<OidcProvider>,
+    /// A model that sends no byte for this long has stopped: its reply fails.
+    #[serde(rename = "bot-stall-secs", deserialize_with = "secs")]
+    pub bot_stall: Duration,
+    /// The longest a bot's webhook may take to answer one delivery.
+    #[serde(rename = "bot-webhook-timeout-secs", deserialize_with = "secs")]
+    pub bot_webhook_timeout: Duration,
+    /// The waits before each new try of a webhook that did not answer; after the last, the
+    /// space is told the bot could not answer.
+    pub bot_retry_ms: Vec<u64>,
+    /// How long a node holds a wake it is answering before it must renew its claim; a node that
+    /// dies is noticed after this.
+    #[serde(rename = "bot-lease-secs", deserialize_with = "secs")]
+    pub bot_lease: Duration,
 }
 
 /// One OpenID Connect provider. Its redirect URI is `<public-url>/auth/oidc/<name>/callback`.
@@ -146,6 +159,10 @@ impl Default for Config {
             session_old_secrets: Vec::new(),
             moderators: Vec::new(),
             oidc: Vec::new(),
+            bot_stall: Duration::from_secs(30),
+            bot_webhook_timeout: Duration::from_secs(10),
+            bot_retry_ms: vec![1_000, 5_000, 30_000, 120_000, 600_000],
+            bot_lease: Duration::from_secs(30),
         }
     }
 }

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::bots::{self, BotWorker};
 use super::config::Config;
 use super::db::Db;
 use super::guard::rate::RateLimits;
@@ -24,6 +25,12 @@ use super::state::AppState;
 
 /// Connects the database (migrating it), loads the session key, starts live sync.
 async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
+    // The clients that call identity providers, models and webhooks speak TLS with rustls,
+    // which needs a crypto provider: ring builds in seconds where aws-lc-rs (the one rustls
+    // now prefers, for its post-quantum key exchange) compiles a C library of its own; these
+    // calls do not need post-quantum keys yet.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let db = Db::connect(&config.database_url).await?;
     let sessions = SessionKeys::load(&db, &config).await?;
     let live = LiveSync::start(&db, config.clone()).await?;
@@ -43,6 +50,7 @@ async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
             .forget_idle_every(Duration::from_secs(60), live.shutting_down()),
     );
     let webauthn = ops::passkeys::relying_party(&config)?.map(Arc::new);
+    let node = live.node_id;
     Ok(AppState {
         db,
         sessions,
@@ -51,6 +59,7 @@ async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
         limits,
         webauthn,
         oidc: Arc::new(OidcProviders::new(&config)?),
+        bots: BotWorker::new(&config, node)?,
         config,
     })
 }
@@ -62,6 +71,8 @@ pub struct Running {
     stats: Arc<listen::Stats>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    /// The bots' worker: on a stop it hands back what this node was answering.
+    bots: JoinHandle<()>,
 }
 
 impl Running {
@@ -77,6 +88,9 @@ impl Running {
             let _ = tx.send(());
         }
         (&mut self.task).await.context("the server task panicked")?;
+        (&mut self.bots)
+            .await
+            .context("the bots' worker panicked")?;
         Ok(())
     }
 }
@@ -85,6 +99,7 @@ impl Drop for Running {
     fn drop(&mut self) {
         self.live.shut_down();
         self.task.abort();
+        self.bots.abort();
     }
 }
 
@@ -99,6 +114,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let stats = Arc::new(listen::Stats::default());
+    let bots = bots::spawn(state.clone());
     let door = listen::FrontDoor::new(router::app(state), stats.clone(), &config);
     let task = tokio::spawn(door.serve(listener, async {
         let _ = rx.await;
@@ -109,6 +125,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         stats,
         shutdown: Some(tx),
         task,
+        bots,
     })
 }
 

@@ -11,6 +11,7 @@
 //!   out (kept as hashes); [`oidc`]: the OpenID Connect providers; [`state`]: what every
 //!   handler reaches.
 
+pub(crate) mod bots;
 mod config;
 pub(crate) mod context;
 pub(crate) mod db;

@@ -89,11 +89,6 @@ impl OidcProviders {
     /// The providers of `config`; an error when one is misconfigured (a bad name or issuer,
     /// two of one name, or providers without a public URL to come back to).
     pub fn new(config: &Config) -> anyhow::Result<OidcProviders> {
-        // reqwest's rustls needs a crypto provider. ring builds in seconds where aws-lc-rs (the
-        // one rustls now prefers, for its post-quantum key exchange) compiles a C library of
-        // its own; talking to an identity provider does not need post-quantum keys yet.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = ProviderHttp(
             reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

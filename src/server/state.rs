@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use super::bots::BotWorker;
 use super::config::Config;
 use super::db::Db;
 use super::guard::rate::RateLimits;
@@ -23,6 +24,8 @@ pub(crate) struct AppState {
     pub webauthn: Option<Arc<webauthn_rs::Webauthn>>,
     /// The OpenID Connect providers people may sign in with.
     pub oidc: Arc<OidcProviders>,
+    /// The bots' worker: it answers the wakes.
+    pub bots: Arc<BotWorker>,
     /// The server's settings.
     pub config: Arc<Config>,
 }

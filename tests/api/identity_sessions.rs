@@ -59,13 +59,7 @@ async fn a_second_device_is_listed_and_signing_it_out_ends_its_cookie_and_its_st
         .await
         .expect_no_content();
     // Its stream hears it (after whatever came before), and ends.
-    loop {
-        let event = stream.expect_event(WAIT).await;
-        if event.event == "signed_out" {
-            break;
-        }
-        assert_eq!(event.event, "delta", "{event:?}");
-    }
+    stream.until_event("signed_out", WAIT).await;
     assert!(
         matches!(stream.next(WAIT).await, Next::End),
         "the stream ends"

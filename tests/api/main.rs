@@ -10,6 +10,10 @@
 #![cfg(feature = "ssr")]
 
 mod beings;
+mod bots_model;
+mod bots_program;
+mod bots_tokens;
+mod bots_webhook;
 mod contract;
 mod deleting;
 mod front_door;
@@ -27,6 +31,7 @@ mod identity_oidc;
 mod identity_sessions;
 mod intentions;
 mod limits;
+mod model_server;
 mod moving;
 mod nodes;
 mod oidc_provider;

@@ -292,6 +292,17 @@ impl Sse {
     }
 
     /// Every event that arrives within `wait` (stops early at the end of the stream).
+    /// Waits for the event named `name`, passing over deltas on the way; panics on anything else.
+    pub async fn until_event(&mut self, name: &str, wait: Duration) -> Event {
+        loop {
+            let event = self.expect_event(wait).await;
+            if event.event == name {
+                return event;
+            }
+            assert_eq!(event.event, "delta", "{event:?}");
+        }
+    }
+
     pub async fn events_within(&mut self, wait: Duration) -> Vec<Event> {
         let deadline = Instant::now() + wait;
         let mut events = Vec::new();

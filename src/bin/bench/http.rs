@@ -2,6 +2,7 @@
 //! a streaming reader that undoes chunked framing. Thousands of SSE subscribers stay cheap.
 
 use std::io;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -227,6 +228,61 @@ impl Dechunker {
         }
         self.pending.drain(..at);
         Ok(false)
+    }
+}
+
+/// A raw stream connection that counts every body byte (chunk framing included).
+pub struct RawStream {
+    stream: TcpStream,
+}
+
+impl RawStream {
+    pub async fn open(base: &str, path: &str, cookie: Option<&str>) -> anyhow::Result<RawStream> {
+        let mut stream = TcpStream::connect(authority(base)).await?;
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n{cookie}\r\n",
+            authority(base)
+        );
+        stream.write_all(head.as_bytes()).await?;
+        let mut buf = Vec::new();
+        let (status, _) = read_head(&mut stream, &mut buf).await?;
+        anyhow::ensure!(status == 200, "the stream answered {status}");
+        let mut raw = RawStream { stream };
+        raw.drain().await?;
+        Ok(raw)
+    }
+
+    /// Reads until the stream has been quiet for a moment; returns the bytes read.
+    pub async fn drain(&mut self) -> anyhow::Result<usize> {
+        let mut total = 0;
+        let mut chunk = vec![0u8; 64 * 1024];
+        while let Ok(read) =
+            tokio::time::timeout(Duration::from_millis(300), self.stream.read(&mut chunk)).await
+        {
+            match read? {
+                0 => break,
+                n => total += n,
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl RawStream {
+    /// Reads until what was read holds `end`; returns everything read.
+    pub async fn read_until(&mut self, end: &str, wait: Duration) -> anyhow::Result<Vec<u8>> {
+        let mut seen = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        let deadline = tokio::time::Instant::now() + wait;
+        while !String::from_utf8_lossy(&seen).contains(end) {
+            let read = tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await??;
+            anyhow::ensure!(read > 0, "the stream ended");
+            seen.extend_from_slice(&chunk[..read]);
+        }
+        Ok(seen)
     }
 }
 

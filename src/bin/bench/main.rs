@@ -9,9 +9,11 @@
 //! rhizom-bench scale  [--url URL] [--sizes 0,100000] [--posts 5000] [--clients 16]
 //! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
 //!                     [--connection reused|fresh]   (stream after a request, or on its own)
+//! rhizom-bench bot-stream [--url URL] [--tokens 500] [--rate 100] [--subscribers 100]
 //! rhizom-bench create-database [--admin POSTGRES_URL]      (for a several-node run)
 //! ```
 
+mod bot_stream;
 mod cpu;
 mod fanout;
 mod http;
@@ -84,6 +86,16 @@ async fn main() -> anyhow::Result<()> {
                 rhizom::server::testing::create_postgres_database(&admin).await?
             );
         }
+        Some("bot-stream") => {
+            let tokens = number(&args, "--tokens", 500)?;
+            let rate = number(&args, "--rate", 100.0)?;
+            let subscribers = number(&args, "--subscribers", 100)?;
+            println!("{}", bot_stream::HEADER);
+            println!(
+                "{}",
+                bot_stream::run(&url, tokens, rate, subscribers).await?
+            );
+        }
         Some("wire") => {
             let sizes = list(&args, "--sizes", "100,1000,10000")?;
             println!("{}", wire::run(&url, &sizes).await?);
@@ -107,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: rhizom-bench fanout|wire|scale|memory [options]; see docs/PERFORMANCE.md"
+                "usage: rhizom-bench fanout|wire|scale|memory|bot-stream [options]; see docs/PERFORMANCE.md"
             );
             std::process::exit(2);
         }

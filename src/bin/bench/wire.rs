@@ -1,55 +1,10 @@
 //! `wire`: bytes on an open stream for one new message, one edit and one presence change,
 //! against the whole state of the space (every message and being as JSON) at several sizes.
 
-use std::time::Duration;
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-use crate::http::{HttpConn, authority, read_head};
+use crate::http::{HttpConn, RawStream};
 use crate::target::Target;
 
 const CONTENT: &str = "a message of ordinary length, about as long as people write them";
-
-/// A raw stream connection that counts every body byte (chunk framing included).
-struct Raw {
-    stream: TcpStream,
-}
-
-impl Raw {
-    async fn open(base: &str, path: &str, cookie: Option<&str>) -> anyhow::Result<Raw> {
-        let mut stream = TcpStream::connect(authority(base)).await?;
-        let cookie = cookie
-            .map(|c| format!("Cookie: {c}\r\n"))
-            .unwrap_or_default();
-        let head = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n{cookie}\r\n",
-            authority(base)
-        );
-        stream.write_all(head.as_bytes()).await?;
-        let mut buf = Vec::new();
-        let (status, _) = read_head(&mut stream, &mut buf).await?;
-        anyhow::ensure!(status == 200, "the stream answered {status}");
-        let mut raw = Raw { stream };
-        raw.drain().await?;
-        Ok(raw)
-    }
-
-    /// Reads until the stream has been quiet for a moment; returns the bytes read.
-    async fn drain(&mut self) -> anyhow::Result<usize> {
-        let mut total = 0;
-        let mut chunk = vec![0u8; 64 * 1024];
-        while let Ok(read) =
-            tokio::time::timeout(Duration::from_millis(300), self.stream.read(&mut chunk)).await
-        {
-            match read? {
-                0 => break,
-                n => total += n,
-            }
-        }
-        Ok(total)
-    }
-}
 
 async fn post(
     conn: &mut HttpConn,
@@ -100,7 +55,8 @@ pub async fn run(base: &str, sizes: &[usize]) -> anyhow::Result<String> {
             )
             .await?;
         }
-        let mut watcher = Raw::open(base, &format!("/api/spaces/{space}/events"), None).await?;
+        let mut watcher =
+            RawStream::open(base, &format!("/api/spaces/{space}/events"), None).await?;
 
         let posted = post(
             &mut conn,
@@ -147,7 +103,7 @@ pub async fn run(base: &str, sizes: &[usize]) -> anyhow::Result<String> {
         )
         .await?;
         watcher.drain().await?;
-        let _guest_stream = Raw::open(
+        let _guest_stream = RawStream::open(
             base,
             &format!("/api/spaces/{space}/events"),
             Some(guest_cookie),

@@ -212,6 +212,30 @@ fn samples() -> Vec<Sample> {
             },
         },
         Sample {
+            key: "bot-stall-secs",
+            file: "5",
+            env: "5",
+            took: |c| c.bot_stall == Duration::from_secs(5),
+        },
+        Sample {
+            key: "bot-webhook-timeout-secs",
+            file: "3",
+            env: "3",
+            took: |c| c.bot_webhook_timeout == Duration::from_secs(3),
+        },
+        Sample {
+            key: "bot-retry-ms",
+            file: "[10, 20]",
+            env: "[10, 20]",
+            took: |c| c.bot_retry_ms == [10, 20],
+        },
+        Sample {
+            key: "bot-lease-secs",
+            file: "4",
+            env: "4",
+            took: |c| c.bot_lease == Duration::from_secs(4),
+        },
+        Sample {
             key: "moderators",
             file: "[\"00000000-0000-0000-0000-000000000007\"]",
             env: "00000000-0000-0000-0000-000000000007",

@@ -8,7 +8,7 @@ use crate::server::ops::paging::Place;
 
 pub async fn get(ex: Exec<'_>, id: Uuid) -> sqlx::Result<Option<Intention>> {
     on_exec!(ex, c => sqlx::query_as::<_, Intention>(
-        "SELECT id, kind, state, owner_id, location_id, content, created_at, updated_at \
+        "SELECT id, kind, state, owner_id, location_id, content, reply_to, created_at, updated_at \
          FROM intentions WHERE id = $1",
     )
     .bind(id)
@@ -27,7 +27,7 @@ pub async fn page(
     let limit = i64::from(limit);
     on_exec!(ex, c => match before {
         None => sqlx::query_as::<_, Intention>(
-            "SELECT id, kind, state, owner_id, location_id, content, created_at, updated_at \
+            "SELECT id, kind, state, owner_id, location_id, content, reply_to, created_at, updated_at \
              FROM intentions WHERE location_id = $1 \
              ORDER BY created_at DESC, id DESC LIMIT $2",
         )
@@ -36,7 +36,7 @@ pub async fn page(
         .fetch_all(&mut *c)
         .await,
         Some((at, id)) => sqlx::query_as::<_, Intention>(
-            "SELECT id, kind, state, owner_id, location_id, content, created_at, updated_at \
+            "SELECT id, kind, state, owner_id, location_id, content, reply_to, created_at, updated_at \
              FROM intentions WHERE location_id = $1 \
              AND (created_at < $2 OR (created_at = $2 AND id < $3)) \
              ORDER BY created_at DESC, id DESC LIMIT $4",
@@ -63,8 +63,9 @@ pub async fn owned_by(ex: Exec<'_>, owner_id: Uuid) -> sqlx::Result<Vec<(Uuid, U
 /// Inserts unless the id is taken; `Ok(false)` when it was (nothing is written then).
 pub async fn insert_if_new(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<bool> {
     on_exec!(ex, c => sqlx::query(
-        "INSERT INTO intentions (id, kind, state, owner_id, location_id, content, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO intentions \
+         (id, kind, state, owner_id, location_id, content, reply_to, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
     )
     .bind(intention.id)
     .bind(intention.kind)
@@ -72,6 +73,7 @@ pub async fn insert_if_new(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<
     .bind(intention.owner_id)
     .bind(intention.location_id)
     .bind(&intention.content)
+    .bind(intention.reply_to)
     .bind(intention.created_at)
     .bind(intention.updated_at)
     .execute(&mut *c)

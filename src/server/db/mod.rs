@@ -7,6 +7,7 @@
 //! writer never meets `SQLITE_BUSY` on a lock upgrade), reads through a small pool.
 
 pub mod beings;
+pub mod bots;
 pub mod changes;
 pub mod intentions;
 pub mod oidc_links;
@@ -17,6 +18,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sign_in_attempts;
 pub mod sign_in_links;
+pub mod wakes;
 
 use std::str::FromStr;
 use std::time::Duration;

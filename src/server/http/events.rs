@@ -2,7 +2,7 @@
 //! (the same answer as one JSON document, for polling).
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -43,24 +43,35 @@ pub(super) async fn events(
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
     let from_another_site = is_cross_site(&headers, state.config.public_url.as_ref());
+    let bearer = headers.contains_key(header::AUTHORIZATION);
     let signed = (!from_another_site)
         .then(|| state.sessions.read(&headers))
         .flatten();
-    // Limited before the database is asked who the cookie names.
-    state.limits.check(
-        Action::OpenStream,
-        address,
-        signed.as_ref().map(|s| s.being_id()),
-    )?;
-    let viewer = match signed {
-        Some(_) => ops::session::signed_in(&state, &headers)
+    // Limited before the database is asked who the cookie names (a bot's token is looked up
+    // first: it is not signed).
+    if !bearer {
+        state.limits.check(
+            Action::OpenStream,
+            address,
+            signed.as_ref().map(|s| s.being_id()),
+        )?;
+    }
+    let viewer = if signed.is_some() || bearer {
+        ops::session::signed_in(&state, &headers)
             .await?
             .map(|me| Viewer {
                 being_id: me.being.id,
                 session_id: me.session_id,
-            }),
-        None => None,
+            })
+    } else {
+        None
     };
+    if bearer {
+        let bot = viewer.ok_or_else(ApiError::unauthorized)?;
+        state
+            .limits
+            .check(Action::OpenStream, address, Some(bot.being_id))?;
+    }
     let cursor = cursor(&headers, &query);
     let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
     Ok(stream.into_response())

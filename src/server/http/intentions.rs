@@ -42,6 +42,8 @@ pub(super) struct PostBody {
     state: Option<IntentionState>,
     #[serde(default, rename = "as")]
     author: Option<Uuid>,
+    #[serde(default)]
+    reply_to: Option<Uuid>,
 }
 
 /// POST /api/spaces/{id}/intentions — 201 when new, 200 when this id was already posted.
@@ -56,6 +58,8 @@ pub(super) async fn create(
         content: &body.content,
         state: body.state,
         author: body.author,
+        reply_to: body.reply_to,
+        kind: None,
     };
     let (intention, created) = ops::intentions::post(&state, &me, parse_id(&id)?, new).await?;
     let status = if created {

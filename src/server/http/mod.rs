@@ -2,6 +2,7 @@
 //! functions call too.
 
 mod beings;
+mod bots;
 mod events;
 mod extract;
 mod intentions;
@@ -67,6 +68,16 @@ pub(crate) fn router() -> Router<AppState> {
             get(intentions::list).post(intentions::create),
         )
         .route("/api/beings", post(beings::create))
+        .route(
+            "/api/beings/{id}/tokens",
+            get(bots::tokens).post(bots::create_token),
+        )
+        .route(
+            "/api/beings/{id}/tokens/{token_id}",
+            delete(bots::revoke_token),
+        )
+        .route("/api/beings/{id}/wakes", get(bots::wakes))
+        .route("/api/intentions/{id}/stop", post(bots::stop))
         .route(
             "/api/beings/{id}",
             get(beings::get)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::session_streams::SessionEnded;
 use super::{LiveSync, presence_cutoff};
 use crate::model::Timestamp;
-use crate::server::db::{Db, changes, presence, sessions};
+use crate::server::db::{Db, bots, changes, presence, sessions};
 use crate::sync::Change;
 
 pub(super) fn spawn(db: Db, live: Arc<LiveSync>) {
@@ -70,7 +70,9 @@ async fn end_streams_of_ended_sessions(db: &Db, live: &LiveSync) -> sqlx::Result
     }
     let mut conn = db.reader().await?;
     let cutoff = Timestamp(Timestamp::now().0 - live.config.session_max_age.as_micros() as i64);
-    let existing = sessions::existing(conn.exec(), &open, cutoff).await?;
+    let mut existing = sessions::existing(conn.exec(), &open, cutoff).await?;
+    // A bot's token stands for a session too (it does not expire).
+    existing.extend(bots::existing_tokens(conn.exec(), &open).await?);
     for session in open.into_iter().filter(|s| !existing.contains(s)) {
         tracing::info!(%session, "its session ended elsewhere: its streams end");
         live.session_streams.end(session, SessionEnded::SignedOut);

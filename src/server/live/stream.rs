@@ -26,7 +26,7 @@ use super::presence::PresenceGuard;
 use super::session_streams::{SessionEnded, SessionWatch};
 use super::sink::{Flushed, Popped, Sink};
 use crate::model::{ApiError, Timestamp};
-use crate::server::db::{Db, sessions};
+use crate::server::db::{Db, bots, sessions};
 use crate::server::locks::lock;
 
 /// The live part of one stream: its place in the fan-out, its heartbeat, and what ends it.
@@ -81,9 +81,11 @@ impl LiveStream {
                 let mut conn = db.reader().await?;
                 let max_age = live.config.session_max_age.as_micros() as i64;
                 let cutoff = Timestamp(Timestamp::now().0 - max_age);
-                sessions::existing(conn.exec(), &[viewer.session_id], cutoff)
+                let ids = [viewer.session_id];
+                sessions::existing(conn.exec(), &ids, cutoff)
                     .await?
                     .is_empty()
+                    && bots::existing_tokens(conn.exec(), &ids).await?.is_empty()
             }
             None => false,
         };

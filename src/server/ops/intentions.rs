@@ -4,12 +4,12 @@ use uuid::Uuid;
 
 use super::beings::find_space;
 use super::retry::retrying;
-use super::{moderation, paging};
+use super::{bots, moderation, paging};
 use crate::model::{
     ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionState, Limit, Page,
     Timestamp, permissions,
 };
-use crate::server::db::{Exec, beings as db_beings, intentions as db_intentions};
+use crate::server::db::{Exec, Tx, beings as db_beings, intentions as db_intentions};
 use crate::server::state::AppState;
 use crate::sync::Change;
 
@@ -44,6 +44,10 @@ pub struct NewIntention<'a> {
     pub state: Option<IntentionState>,
     /// Speak as this bot, which the caller must own.
     pub author: Option<Uuid>,
+    /// The message this one answers (in the same space).
+    pub reply_to: Option<Uuid>,
+    /// `error` for a bot's notice that it could not answer; default `utterance`.
+    pub kind: Option<IntentionKind>,
 }
 
 /// Posts a message as `actor` (or a bot it owns). Posting the same id again is safe: it
@@ -73,15 +77,27 @@ async fn post_once(
     };
     let intention = Intention {
         id: new.id.unwrap_or_else(Uuid::now_v7),
-        kind: IntentionKind::Utterance,
+        kind: new.kind.unwrap_or(IntentionKind::Utterance),
         state: new.state.unwrap_or(IntentionState::Complete),
         owner_id: author,
         location_id: space_id,
         content: content.into_inner(),
+        reply_to: new.reply_to,
         created_at: now,
         updated_at: now,
     };
     find_space(tx.exec(), space_id).await?;
+    if let Some(answered) = new.reply_to {
+        let in_space = db_intentions::get(tx.exec(), answered)
+            .await?
+            .is_some_and(|m| m.location_id == space_id);
+        if !in_space {
+            return Err(ApiError::invalid(
+                "reply_to",
+                "reply_to must name a message in this space",
+            ));
+        }
+    }
     moderation::refuse_if_removed(tx.exec(), space_id, actor.id).await?;
     if author != actor.id {
         moderation::refuse_if_removed(tx.exec(), space_id, author).await?;
@@ -96,6 +112,13 @@ async fn post_once(
             ),
         };
     }
+    // A person's message wakes the bots of the space, in this same transaction: no wake is
+    // lost to a crash, and none is recorded twice (the message is the wake's key).
+    let woke = if author == actor.id && actor.kind == BeingKind::Guest {
+        bots::record_wakes(tx.exec(), &intention).await?
+    } else {
+        0
+    };
     let mut recorder = state.live.recorder();
     recorder
         .record(
@@ -108,6 +131,9 @@ async fn post_once(
         .await?;
     tx.commit().await?;
     recorder.publish();
+    if woke > 0 {
+        state.bots.wake_up();
+    }
     Ok((intention, true))
 }
 
@@ -183,6 +209,16 @@ async fn edit_once(
     if let Some(content) = content {
         intention.content = content.into_inner();
     }
+    let intention = save_changed(state, tx, intention).await?;
+    Ok(intention)
+}
+
+/// Writes a changed intention (stamped now) and tells its space, in `tx`, then commits.
+async fn save_changed(
+    state: &AppState,
+    mut tx: Tx,
+    mut intention: Intention,
+) -> Result<Intention, ApiError> {
     intention.updated_at = Timestamp::now().max(intention.updated_at);
     db_intentions::update(tx.exec(), &intention).await?;
     let mut recorder = state.live.recorder();
@@ -197,6 +233,51 @@ async fn edit_once(
         .await?;
     tx.commit().await?;
     recorder.publish();
+    Ok(intention)
+}
+
+/// Stops a reply that is still streaming: it is complete as it stands (or says it was
+/// stopped, if nothing came yet), and the bot writing it finds that out at its next write.
+pub async fn stop(state: &AppState, actor: &Being, id: Uuid) -> Result<Intention, ApiError> {
+    retrying(|| stop_once(state, actor, id)).await
+}
+
+/// What a reply stopped before any text came says.
+pub const STOPPED: &str = "(stopped)";
+
+async fn stop_once(state: &AppState, actor: &Being, id: Uuid) -> Result<Intention, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let mut intention = find(tx.exec(), id).await?;
+    if !matches!(
+        intention.state,
+        IntentionState::Draft | IntentionState::Active
+    ) {
+        return Err(ApiError::conflict(
+            "this message is not being written any more",
+        ));
+    }
+    // Who woke the bot: the author of the message the reply answers.
+    let waker = match intention.reply_to {
+        Some(answered) => db_intentions::get(tx.exec(), answered)
+            .await?
+            .map(|m| m.owner_id),
+        None => None,
+    };
+    let bot_owner = owner_of_author(tx.exec(), &intention).await?;
+    let space = find_space(tx.exec(), intention.location_id).await?;
+    let moderates = moderation::moderates(state, actor.id, &space);
+    if !permissions::may_stop_reply(actor.id, waker, bot_owner, moderates) {
+        return Err(ApiError::forbidden(
+            "only whoever woke the bot, its owner or the space's owner can stop its reply",
+        ));
+    }
+    if intention.state == IntentionState::Draft {
+        intention.content = STOPPED.to_owned();
+    }
+    intention.state = IntentionState::Complete;
+    let intention = save_changed(state, tx, intention).await?;
+    state.bots.stopped(id);
+    tracing::info!(reply = %id, by = %actor.id, "a reply was stopped");
     Ok(intention)
 }
 

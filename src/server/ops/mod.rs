@@ -2,6 +2,7 @@
 //! functions alike. They parse input, check permissions and talk to the database.
 
 pub mod beings;
+pub mod bots;
 pub mod intentions;
 pub mod moderation;
 pub mod oidc;

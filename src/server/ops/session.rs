@@ -13,6 +13,7 @@ use crate::model::{ApiError, Being, BeingKind, Name, SessionInfo, Timestamp};
 use crate::server::db::{Exec, beings as db_beings, oidc_links, passkeys, sessions, sign_in_links};
 use crate::server::guard::rate::Action;
 use crate::server::live::session_streams::SessionEnded;
+use crate::server::ops;
 use crate::server::session::SessionCookie;
 use crate::server::state::AppState;
 use crate::server::token::SecretToken;
@@ -165,11 +166,27 @@ fn device_of(headers: &HeaderMap) -> String {
     }
 }
 
-/// Who the request is, if its cookie names a session that goes on, of a being that exists.
+/// A bot's token, when the request carries one (`Authorization: Bearer <token>`).
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Who the request is: the bot its bearer token acts as (the token stands for its session),
+/// or the being of the session its cookie names, if that session goes on and the being exists.
+/// A bearer token that is not a bot's signs nobody in, cookie or not.
 pub async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<SignedIn>, ApiError> {
+    if let Some(token) = bearer_token(headers) {
+        return Ok(ops::bots::bearer(state, token)
+            .await?
+            .map(|(being, session_id)| SignedIn { being, session_id }));
+    }
     let Some(SessionCookie::Session {
         being_id, token, ..
     }) = state.sessions.read(headers)
@@ -224,6 +241,13 @@ pub async fn writer(
     headers: &HeaderMap,
     address: IpAddr,
 ) -> Result<SignedIn, ApiError> {
+    if bearer_token(headers).is_some() {
+        let bot = require(state, headers).await?;
+        state
+            .limits
+            .check(Action::Write, address, Some(bot.being.id))?;
+        return Ok(bot);
+    }
     let cookie = state
         .sessions
         .read(headers)

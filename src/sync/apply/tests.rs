@@ -29,6 +29,7 @@ fn intention(id: Uuid, space: Uuid, content: &str) -> Intention {
         owner_id: Uuid::nil(),
         location_id: space,
         content: content.into(),
+        reply_to: None,
         created_at: Timestamp(1),
         updated_at: Timestamp(1),
     }

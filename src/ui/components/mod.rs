@@ -1,9 +1,11 @@
 //! Components shared by the pages; the tree mirrors the page.
 
 pub mod account;
+pub mod bots;
 mod chat;
 mod error_note;
 mod identity;
+mod markdown;
 mod presence;
 mod text;
 mod top_bar;

@@ -110,8 +110,9 @@ fn PresenceSection(section: Section, title: &'static str, my_id: Option<Uuid>) -
 
 #[component]
 fn PresenceRow(being: Field<Being>, online: bool, my_id: Option<Uuid>) -> impl IntoView {
-    let (id, kind) = being.with_untracked(|b| (b.id, b.kind));
+    let (id, kind, owner) = being.with_untracked(|b| (b.id, b.kind, b.owner_id));
     let mine = Some(id) == my_id;
+    let my_bot = kind == BeingKind::Bot && owner.is_some() && owner == my_id;
     // A being that left may be read once more before its row goes: keep its last name.
     let name = Memo::new(move |prev: Option<&String>| {
         being
@@ -135,6 +136,7 @@ fn PresenceRow(being: Field<Being>, online: bool, my_id: Option<Uuid>) -> impl I
             }}
             {(kind != BeingKind::Guest).then(|| view! { <span class="tag">{kind_name}</span> })}
             {mine.then(|| view! { <span class="tag">"you"</span> <RenameControl name /> })}
+            {my_bot.then(|| view! { <a href=format!("/b/{id}") aria-label=move || format!("Settings of {}", name.get())>"Settings"</a> })}
             {(!mine).then(|| view! { <RemoveControl id name /> })}
         </li>
     }

@@ -1,6 +1,5 @@
-//! Message text: shown as text (never as HTML), newlines kept by CSS, web addresses clickable.
-
-use leptos::prelude::*;
+//! Web addresses in a message's text, found so that they can be links (`markdown` renders
+//! them).
 
 /// A piece of a message: plain text, or a web address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,25 +62,6 @@ fn find_link(text: &str) -> Option<usize> {
     match (text.find("http://"), text.find("https://")) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
-    }
-}
-
-/// A message's text, with its links.
-#[component]
-pub fn RichText(#[prop(into)] text: Signal<String>) -> impl IntoView {
-    move || {
-        text.with(|text| {
-            segments(text)
-                .into_iter()
-                .map(|segment| match segment {
-                    Segment::Text(t) => t.to_owned().into_any(),
-                    Segment::Link(url) => view! {
-                        <a href=url.to_owned() target="_blank" rel="noopener noreferrer nofollow">{url.to_owned()}</a>
-                    }
-                    .into_any(),
-                })
-                .collect_view()
-        })
     }
 }
 

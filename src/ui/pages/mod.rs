@@ -1,5 +1,6 @@
 //! One component per route.
 
+mod bot;
 mod home;
 mod not_found;
 mod profile;
@@ -7,6 +8,7 @@ mod sign_in;
 mod sign_in_link;
 mod space;
 
+pub use bot::BotPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use profile::ProfilePage;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::api::{SpaceView, open_space};
 use crate::model::ApiError;
+use crate::ui::components::bots::AddBot;
 use crate::ui::components::{Chat, ErrorNote, Presence};
 use crate::ui::session::use_session;
 use crate::ui::space::{FollowedSpace, SpaceDataStoreFields, SpaceStore, Status};
@@ -103,6 +104,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
                 <p class="card error" role="alert">"This space was deleted."</p>
             </Show>
             <Presence me=me.clone() />
+            {me.is_some().then(|| view! { <AddBot space_id /> })}
             <Chat me />
         </div>
     }

@@ -140,6 +140,19 @@ impl SpaceStore {
         find(&self.data.beings().read()).or_else(|| find(&self.data.authors().read()))
     }
 
+    /// Who owns a being (a bot's owner), wherever the page knows it from.
+    pub fn owner_of(&self, id: Uuid) -> Option<Uuid> {
+        let find = |list: &Vec<Being>| list.iter().find(|b| b.id == id).and_then(|b| b.owner_id);
+        find(&self.data.beings().read_untracked())
+            .or_else(|| find(&self.data.authors().read_untracked()))
+    }
+
+    /// Who wrote the message `id`, if the page has it.
+    pub fn author_of(&self, id: Uuid) -> Option<Uuid> {
+        self.message(id)
+            .map(|m| m.intention.with_untracked(|i| i.owner_id))
+    }
+
     pub fn space_id_untracked(&self) -> Uuid {
         self.data.space().with_untracked(|s| s.id)
     }

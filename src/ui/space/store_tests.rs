@@ -21,6 +21,7 @@ fn message(n: u128, owner: Uuid, at_secs: i64) -> Intention {
         owner_id: owner,
         location_id: SPACE,
         content: format!("message {n}"),
+        reply_to: None,
         created_at: Timestamp(at_secs * 1_000_000),
         updated_at: Timestamp(at_secs * 1_000_000),
     }

@@ -64,6 +64,7 @@ impl Writer {
             owner_id: self.me,
             location_id: store.space_id_untracked(),
             content,
+            reply_to: None,
             created_at: at,
             updated_at: at,
         };

@@ -10,7 +10,7 @@ use leptos::server_fn::ServerFn;
 
 use crate::api::DeleteMessage;
 use crate::model::{IntentionKind, IntentionState};
-use crate::ui::components::text::RichText;
+use crate::ui::components::markdown::Markdown;
 use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
 
 #[component]
@@ -46,6 +46,14 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
         now
     });
     let streaming = move || matches!(state.get(), IntentionState::Draft | IntentionState::Active);
+    // A bot's reply still streaming can be stopped by whom it answers, the bot's owner, or
+    // whoever moderates the space.
+    let reply_to = intention.with_untracked(|i| i.reply_to);
+    let may_stop = my_id.is_some_and(|me| {
+        followed.moderates
+            || store.owner_of(owner_id) == Some(me)
+            || reply_to.and_then(|m| store.author_of(m)) == Some(me)
+    }) && reply_to.is_some();
     let failed = move || state.get() == IntentionState::Failed || kind == IntentionKind::Error;
     view! {
         <li
@@ -66,11 +74,16 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             </Show>
             <Show
                 when=move || editing.get()
-                fallback=move || view! { <p class="content"><RichText text=content /></p> }
+                fallback=move || view! { <div class="content"><Markdown text=content /></div> }
             >
                 {writer.map(|writer| view! { <EditBox id text=content.get_untracked() editing writer /> })}
             </Show>
             {move || progress(state.get(), kind)}
+            {may_stop.then(|| view! {
+                <Show when=streaming>
+                    <button type="button" class="link danger" on:click=move |_| stop(id)>"Stop"</button>
+                </Show>
+            })}
             {move || outbox.get().map(|outbox| view! { <OutboxLine id outbox status=followed.status writer /> })}
             {moderator.map(|writer| view! {
                 <div class="actions">
@@ -87,6 +100,15 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             })}
         </li>
     }
+}
+
+/// Stops a reply that is still streaming; the change comes back as a delta like any other.
+fn stop(id: Uuid) {
+    leptos::task::spawn_local(async move {
+        if let Err(error) = crate::api::stop_reply(id).await {
+            leptos::logging::warn!("stopping the reply failed: {}", error.message);
+        }
+    });
 }
 
 /// "Delete": at once in the page, and a plain form without JavaScript.
