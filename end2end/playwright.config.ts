@@ -85,6 +85,8 @@ export default defineConfig({
       RUST_LOG: "info",
       // Short, so a test sees someone go offline soon after their page closes.
       RHIZOM_PRESENCE_GRACE_MS: "1500",
+      // The bots' test model listens on this machine.
+      RHIZOM_BOT_PRIVATE_ADDRESSES: "true",
     },
     url: `http://${host}/healthz`,
     reuseExistingServer: false,

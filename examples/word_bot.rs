@@ -1,7 +1,8 @@
-//! A bot program: it listens to one space as its bot and answers every person's message,
-//! streaming its answer word by word — a draft at once, the text growing while `active`,
-//! then `complete`. It follows the space's event stream exactly as the page does, resuming
-//! from its last event id when the connection drops.
+//! A bot program: it listens to one space as its bot and answers every person's message (a
+//! bot's, never), streaming its answer word by word — a draft at once, the text growing while
+//! `active`, then `complete`. It follows the space's event stream exactly as the page does,
+//! resuming from its last event id when the connection drops, so what was said meanwhile is
+//! answered too; it stops when its token is revoked.
 //!
 //! ```sh
 //! # Make a bot with the program engine, and a token for it (docs/API.md, "Bots"), then:
@@ -9,6 +10,7 @@
 //!   cargo run --example word_bot
 //! ```
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use reqwest::Client;
@@ -46,13 +48,38 @@ async fn main() {
         .await
         .unwrap();
     let me = me["being"]["id"].as_str().unwrap().to_owned();
-    let mut last_event_id: Option<String> = None;
+    let mut follow = Follow::default();
     loop {
-        if let Err(error) = listen(&client, &base, &space, &me, &mut last_event_id).await {
-            eprintln!("the stream dropped ({error}); resuming");
+        match listen(&client, &base, &space, &me, &mut follow).await {
+            Err(error) if error.status().is_some_and(|s| s.as_u16() == 401) => {
+                eprintln!("the token was revoked; stopping");
+                return;
+            }
+            Err(error) => eprintln!("the stream dropped ({error}); resuming"),
+            Ok(Ended::SignedOut) => {
+                eprintln!("the token was revoked; stopping");
+                return;
+            }
+            Ok(Ended::Dropped) => eprintln!("the stream ended; resuming"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// Where the program is in the space's stream, across reconnects.
+#[derive(Default)]
+struct Follow {
+    last_event_id: Option<String>,
+    /// Once live the first time, everything after is new — what a resume replays included.
+    live: bool,
+    /// Which beings are people (`true`) or bots, as asked.
+    people: HashMap<String, bool>,
+}
+
+/// How a stream ended.
+enum Ended {
+    Dropped,
+    SignedOut,
 }
 
 /// Follows the space's stream until it ends, answering as it goes.
@@ -61,40 +88,47 @@ async fn listen(
     base: &str,
     space: &str,
     me: &str,
-    last_event_id: &mut Option<String>,
-) -> Result<(), reqwest::Error> {
+    follow: &mut Follow,
+) -> Result<Ended, reqwest::Error> {
     let mut request = client
         .get(format!("{base}/api/spaces/{space}/events"))
         .header(ACCEPT, "text/event-stream");
-    if let Some(id) = last_event_id.as_deref() {
+    if let Some(id) = follow.last_event_id.as_deref() {
         request = request.header("last-event-id", id);
     }
     let mut response = request.send().await?.error_for_status()?;
     let mut pending = String::new();
-    let (mut event, mut data, mut live) = (String::new(), String::new(), false);
+    let (mut event, mut data) = (String::new(), String::new());
     while let Some(chunk) = response.chunk().await? {
         pending.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = pending.find('\n') {
             let line: String = pending.drain(..=end).collect();
             let line = line.trim_end_matches(['\r', '\n']);
             if let Some(value) = line.strip_prefix("id:") {
-                *last_event_id = Some(value.trim().to_owned());
+                follow.last_event_id = Some(value.trim().to_owned());
             } else if let Some(value) = line.strip_prefix("event:") {
                 event = value.trim().to_owned();
             } else if let Some(value) = line.strip_prefix("data:") {
-                data.push_str(value.trim_start());
-            } else if line.is_empty() {
-                live |= event == "live";
-                // Only what is said from now on is answered, not what the catch-up replays.
-                if live && event == "delta" {
-                    answer(client, base, space, me, &data).await?;
+                if !data.is_empty() {
+                    data.push('\n');
                 }
+                data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            } else if line.is_empty() {
+                if event == "signed_out" {
+                    return Ok(Ended::SignedOut);
+                }
+                // What the first catch-up replays was said before the program came: not
+                // answered. After that, everything is, resumes included.
+                if follow.live && event == "delta" {
+                    answer(client, base, space, me, &data, &mut follow.people).await?;
+                }
+                follow.live |= event == "live";
                 event.clear();
                 data.clear();
             }
         }
     }
-    Ok(())
+    Ok(Ended::Dropped)
 }
 
 /// Answers a person's finished message, word by word.
@@ -104,6 +138,7 @@ async fn answer(
     space: &str,
     me: &str,
     data: &str,
+    people: &mut HashMap<String, bool>,
 ) -> Result<(), reqwest::Error> {
     let Ok(delta) = serde_json::from_str::<Value>(data) else {
         return Ok(());
@@ -115,6 +150,21 @@ async fn answer(
     let finished = message["state"] == "complete" && message["kind"] == "utterance";
     let new = message["created_at"] == message["updated_at"];
     if delta["op"] != "intention_upsert" || !from_someone_else || !finished || !new {
+        return Ok(());
+    }
+    // A bot never answers a bot.
+    let author = message["owner_id"].as_str().unwrap_or_default().to_owned();
+    if !people.contains_key(&author) {
+        let being: Value = client
+            .get(format!("{base}/api/beings/{author}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        people.insert(author.clone(), being["kind"] == "guest");
+    }
+    if people.get(&author) != Some(&true) {
         return Ok(());
     }
     let said = message["content"].as_str().unwrap_or("");

@@ -27,7 +27,7 @@ CREATE INDEX bot_tokens_by_bot ON bot_tokens (bot_id, created_at);
 
 -- A message that woke a bot, and what became of it: pending (due at `next_attempt_at`),
 -- running (claimed by a node until `lease_until`), done or failed. The waking message's id is
--- the wake's idempotency key.
+-- the wake's idempotency key; the bot's reply is the message whose id is the wake's.
 CREATE TABLE wakes (
     id              UUID    PRIMARY KEY,
     bot_id          UUID    NOT NULL REFERENCES beings (id) ON DELETE CASCADE,
@@ -35,7 +35,6 @@ CREATE TABLE wakes (
     space_id        UUID    NOT NULL REFERENCES beings (id) ON DELETE CASCADE,
     author_id       UUID    NOT NULL,
     state           TEXT    NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
-    reply_id        UUID,
     attempts        BIGINT  NOT NULL DEFAULT 0,
     next_attempt_at BIGINT  NOT NULL,
     claimed_by      UUID,

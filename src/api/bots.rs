@@ -47,7 +47,7 @@ pub async fn bot_page(bot_id: Uuid) -> Result<BotPanel, ApiError> {
             let being = ops::beings::get(&state, bot_id).await?;
             Ok(BotPanel {
                 bot: ops::bots::view(&state, Some(&me), &being).await?,
-                tokens: ops::bots::tokens(&state, &me, bot_id).await?,
+                tokens: ops::bot_tokens::tokens(&state, &me, bot_id).await?,
                 wakes: ops::bots::wakes(&state, &me, bot_id).await?,
                 being,
             })
@@ -76,7 +76,7 @@ pub async fn make_bot_token(bot_id: Uuid) -> Result<NewBotToken, ApiError> {
     context::answer(
         async {
             let me = context::actor().await?;
-            ops::bots::create_token(&context::state()?, &me, bot_id).await
+            ops::bot_tokens::create_token(&context::state()?, &me, bot_id).await
         }
         .await,
     )
@@ -88,7 +88,7 @@ pub async fn revoke_bot_token(bot_id: Uuid, token_id: Uuid) -> Result<(), ApiErr
     context::answer(
         async {
             let me = context::actor().await?;
-            ops::bots::revoke_token(&context::state()?, &me, bot_id, token_id).await
+            ops::bot_tokens::revoke_token(&context::state()?, &me, bot_id, token_id).await
         }
         .await,
     )

@@ -38,7 +38,7 @@ pub async fn ways_to_sign_in() -> Result<SignInChoices, ApiError> {
             let state = context::state()?;
             let headers = context::headers()?;
             let would_strand =
-                match ops::session::refuse_to_strand(&state, &headers, Uuid::nil()).await {
+                match ops::ways_back::refuse_to_strand(&state, &headers, Uuid::nil()).await {
                     Err(error) if error.field.as_deref() == Some("confirm") => {
                         context::current().await?.map(|me| me.name)
                     }

@@ -34,8 +34,9 @@ impl WakesOn {
     }
 }
 
-/// What answers for a bot, as its owner sets it (secrets included: they go in, never out).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What answers for a bot, as its owner sets it (secrets included: they go in, never out —
+/// `Debug` shows no key).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineSettings {
     /// An OpenAI-compatible chat-completions endpoint (OpenRouter, Ollama, llama.cpp, vLLM …).
@@ -53,6 +54,28 @@ pub enum EngineSettings {
     Webhook { url: String },
     /// Nothing is called: a program with the bot's token listens and answers.
     Program,
+}
+
+impl std::fmt::Debug for EngineSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineSettings::Openai {
+                base_url,
+                model,
+                history,
+                api_key,
+                ..
+            } => f
+                .debug_struct("Openai")
+                .field("base_url", base_url)
+                .field("model", model)
+                .field("history", history)
+                .field("api_key", &api_key.as_ref().map(|_| "(set)"))
+                .finish_non_exhaustive(),
+            EngineSettings::Webhook { url } => f.debug_struct("Webhook").field("url", url).finish(),
+            EngineSettings::Program => f.write_str("Program"),
+        }
+    }
 }
 
 /// A bot's settings from its owner.
@@ -81,13 +104,22 @@ pub enum EngineView {
 }
 
 /// A bot's settings as its owner sees them. `signing_secret` is there once: in the answer
-/// that set a webhook.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// that set a webhook (`Debug` leaves it out).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BotView {
     pub wakes_on: WakesOn,
     pub engine: EngineView,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<String>,
+}
+
+impl std::fmt::Debug for BotView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotView")
+            .field("wakes_on", &self.wakes_on)
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A being, with its bot settings when the one asking owns the bot.
@@ -99,11 +131,20 @@ pub struct BeingWithBot {
     pub bot: Option<BotView>,
 }
 
-/// A token a program acts as its bot with: its secret is shown once, when made.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A token a program acts as its bot with: its secret is shown once, when made (`Debug`
+/// leaves it out).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewBotToken {
     pub id: Uuid,
     pub token: String,
+}
+
+impl std::fmt::Debug for NewBotToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewBotToken")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A bot's token, as listed (without its secret).
@@ -122,9 +163,9 @@ pub struct WakeInfo {
     pub id: Uuid,
     pub message_id: Uuid,
     pub space_id: Uuid,
-    /// `pending`, `running`, `done` or `failed`.
+    /// `pending`, `running`, `done` or `failed`. The reply, if any, is the message with the
+    /// wake's id.
     pub state: String,
-    pub reply_id: Option<Uuid>,
     pub attempts: i64,
     /// What went wrong last, in full (the space sees only a short reason).
     pub last_error: Option<String>,
@@ -139,4 +180,31 @@ pub struct BotPanel {
     pub bot: Option<BotView>,
     pub tokens: Vec<BotTokenInfo>,
     pub wakes: Vec<WakeInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let settings = EngineSettings::Openai {
+            base_url: "https://x.org/v1".into(),
+            model: "m".into(),
+            system_prompt: String::new(),
+            api_key: Some("sk-very-secret".into()),
+            history: None,
+        };
+        let token = NewBotToken {
+            id: Uuid::nil(),
+            token: "rhz_very-secret".into(),
+        };
+        let view = BotView {
+            wakes_on: WakesOn::EveryMessage,
+            engine: EngineView::Program,
+            signing_secret: Some("whsec_very-secret".into()),
+        };
+        let shown = format!("{settings:?} {token:?} {view:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+    }
 }

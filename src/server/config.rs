@@ -111,6 +111,9 @@ pub struct Config {
     /// dies is noticed after this.
     #[serde(rename = "bot-lease-secs", deserialize_with = "secs")]
     pub bot_lease: Duration,
+    /// May bots call private addresses (this machine, its network)? Off: only the public
+    /// internet, since any bot's owner sets where its bot calls.
+    pub bot_private_addresses: bool,
 }
 
 /// One OpenID Connect provider. Its redirect URI is `<public-url>/auth/oidc/<name>/callback`.
@@ -163,6 +166,7 @@ impl Default for Config {
             bot_webhook_timeout: Duration::from_secs(10),
             bot_retry_ms: vec![1_000, 5_000, 30_000, 120_000, 600_000],
             bot_lease: Duration::from_secs(30),
+            bot_private_addresses: false,
         }
     }
 }
@@ -212,6 +216,8 @@ impl Config {
             stream_rate_per_address: Rate::Off,
             read_rate_per_address: Rate::Off,
             stream_rate_per_being: Rate::Off,
+            // The tests' models and webhooks listen on this machine.
+            bot_private_addresses: true,
             ..Config::default()
         }
     }

@@ -33,18 +33,25 @@ pub async fn current() -> Result<Option<Being>, ApiError> {
 
 /// The signed-in guest about to write, or 401 (or 429 past the write limits).
 pub async fn actor() -> Result<Being, ApiError> {
-    Ok(acting_session().await?.being)
+    Ok(acting_being().await?.being)
 }
 
 /// The signed-in being and its session, about to change something, or 401 (or 429).
-pub async fn acting_session() -> Result<SignedIn, ApiError> {
+async fn acting_being() -> Result<SignedIn, ApiError> {
     let parts = parts()?;
     ops::session::writer(&state()?, &parts.headers, ClientAddress::of(&parts).0).await
 }
 
-/// The signed-in being and its session, or 401.
+/// The signed-in person and their session, about to change their identity: 401, 403 for a
+/// bot, 429 past the write limits.
+pub async fn acting_session() -> Result<SignedIn, ApiError> {
+    let parts = parts()?;
+    ops::session::person_writing(&state()?, &parts.headers, ClientAddress::of(&parts).0).await
+}
+
+/// The signed-in person and their session, or 401 (403 for a bot).
 pub async fn reading_session() -> Result<SignedIn, ApiError> {
-    ops::session::require(&state()?, &parts()?.headers).await
+    ops::session::require_person(&state()?, &parts()?.headers).await
 }
 
 /// The request's headers (for the operations that start a session: the device's name, and

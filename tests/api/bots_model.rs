@@ -19,6 +19,8 @@ on_both_backends!(
     a_restart_mid_reply_ends_it_interrupted_and_never_answers_twice,
     a_bots_message_wakes_no_bot_and_a_mention_bot_wakes_only_when_named,
     a_reply_stopped_while_it_streams_ends_at_once_with_what_came,
+    a_crash_mid_reply_ends_it_interrupted_once_its_lease_runs_out,
+    a_reply_it_cannot_save_ends_failed_and_never_stays_running,
 );
 
 /// Ada, her space, and her bot answered by `model`.
@@ -195,46 +197,84 @@ async fn a_refusal_or_a_stall_ends_the_reply_failed_with_its_reason(backend: Bac
     assert!(content.contains("the model stopped answering"), "{content}");
 }
 
-async fn a_restart_mid_reply_ends_it_interrupted_and_never_answers_twice(backend: Backend) {
+/// How the server goes away mid-reply.
+#[derive(Clone, Copy)]
+enum Going {
+    /// A graceful stop: it hands its wakes back at once.
+    Stopped,
+    /// Gone without a word: another node takes the wake back when its lease runs out.
+    Crashed,
+}
+
+/// A reply being written when the server goes: it ends failed "interrupted", and the model is
+/// never asked again.
+async fn a_reply_interrupted(backend: Backend, going: Going) {
     let model = ModelServer::start(Script::Stream {
         pieces: words(&"slowly ".repeat(200)),
         every: Duration::from_millis(100),
     })
     .await;
-    let app = spawn_app_with(backend, |config| config.bot_lease = Duration::from_secs(1)).await;
+    let short_lease =
+        |config: &mut rhizom::server::Config| config.bot_lease = Duration::from_secs(1);
+    let app = spawn_app_with(backend, short_lease).await;
     let scene = scene(&app, &model, "every_message").await;
     let bot_id = id_of(&scene.bot);
     let mut stream = app.subscribe(&app.anon, &scene.space, None).await;
     stream.until_live().await;
     app.post_intention(&scene.ada, &scene.space, "tell me a long story")
         .await;
-    // Wait until the reply is being written.
     loop {
         let delta = stream.next_op("intention_upsert", WAIT).await;
-        if delta.data["intention"]["owner_id"] == bot_id
-            && delta.data["intention"]["state"] == "active"
-        {
+        let intention = &delta.data["intention"];
+        if intention["owner_id"] == bot_id && intention["state"] == "active" {
             break;
         }
     }
     drop(stream);
-    let app = app
-        .restart(|config| config.bot_lease = Duration::from_secs(1))
-        .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let said = app.intentions(&scene.space).await;
-    let replies: Vec<_> = said.iter().filter(|m| m["owner_id"] == bot_id).collect();
-    assert_eq!(replies.len(), 1, "answered once: {replies:?}");
-    assert_eq!(replies[0]["state"], "failed");
+    let app = match going {
+        Going::Stopped => app.restart(short_lease).await,
+        Going::Crashed => app.crash_and_restart(short_lease).await,
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let reply = loop {
+        let said = app.intentions(&scene.space).await;
+        let replies: Vec<_> = said
+            .into_iter()
+            .filter(|m| m["owner_id"] == bot_id)
+            .collect();
+        assert_eq!(replies.len(), 1, "answered once: {replies:?}");
+        if replies[0]["state"] == "failed" {
+            break replies[0].clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {}",
+            replies[0]
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(
-        replies[0]["content"]
+        reply["content"]
             .as_str()
             .unwrap()
             .ends_with("(interrupted)"),
-        "{}",
-        replies[0]["content"]
+        "{reply}"
     );
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(model.asked().len(), 1, "the model was asked once");
+    let wakes = app
+        .get(&scene.ada, &format!("/api/beings/{bot_id}/wakes"))
+        .await
+        .expect(200);
+    assert_eq!(wakes[0]["state"], "failed");
+}
+
+async fn a_restart_mid_reply_ends_it_interrupted_and_never_answers_twice(backend: Backend) {
+    a_reply_interrupted(backend, Going::Stopped).await;
+}
+
+async fn a_crash_mid_reply_ends_it_interrupted_once_its_lease_runs_out(backend: Backend) {
+    a_reply_interrupted(backend, Going::Crashed).await;
 }
 
 async fn a_bots_message_wakes_no_bot_and_a_mention_bot_wakes_only_when_named(backend: Backend) {
@@ -308,4 +348,30 @@ async fn a_reply_stopped_while_it_streams_ends_at_once_with_what_came(backend: B
     let kept = kept.iter().find(|m| m["id"] == reply["id"]).unwrap();
     assert_eq!(kept["state"], "complete");
     assert!(kept["content"].as_str().unwrap().starts_with("more"));
+}
+
+async fn a_reply_it_cannot_save_ends_failed_and_never_stays_running(backend: Backend) {
+    // A bell and an escape sequence: no message may hold them. They are left out.
+    let model = ModelServer::start(Script::Stream {
+        pieces: vec!["ring \u{7}".into(), "\u{1b}[31mred".into()],
+        every: Duration::from_millis(10),
+    })
+    .await;
+    let app = spawn_app_with(backend, |_| {}).await;
+    let scene = scene(&app, &model, "every_message").await;
+    let mut stream = app.subscribe(&app.anon, &scene.space, None).await;
+    stream.until_live().await;
+    app.post_intention(&scene.ada, &scene.space, "say something odd")
+        .await;
+    let (_, reply) = watch_reply(&mut stream, &id_of(&scene.bot), WAIT * 2).await;
+    assert_eq!(reply["state"], "complete");
+    assert_eq!(reply["content"], "ring [31mred");
+    let wakes = app
+        .get(
+            &scene.ada,
+            &format!("/api/beings/{}/wakes", id_of(&scene.bot)),
+        )
+        .await
+        .expect(200);
+    assert_eq!(wakes[0]["state"], "done", "{wakes}");
 }

@@ -86,6 +86,23 @@ async fn a_token_acts_as_its_bot_and_only_as_it(backend: Backend) {
     app.get(&bearer("rhz_not-a-token"), "/api/me")
         .await
         .expect_error(401, "unauthorized", None);
+    // Nor can it make anything that would outlive it: beings, links, passkeys, sessions.
+    app.post(
+        &writer,
+        "/api/beings",
+        &json!({ "kind": "bot", "name": "Child", "location_id": space }),
+    )
+    .await
+    .expect_error(403, "forbidden", None);
+    app.post(&writer, "/api/sign-in-links", &json!({}))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.post(&writer, "/api/passkeys/registration", &json!({}))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get(&writer, "/api/sessions")
+        .await
+        .expect_error(403, "forbidden", None);
 }
 
 async fn a_revoked_token_is_refused_and_its_stream_ends(backend: Backend) {
@@ -131,14 +148,20 @@ async fn a_streaming_reply_is_stopped_by_whom_it_answers_and_not_by_a_stranger(b
     let stopped = app.post(&ada, &stop, &json!({})).await.expect(200);
     assert_eq!(stopped["state"], "complete");
     assert_eq!(stopped["content"], "Roses", "what was written stays");
-    // The bot's next write finds it stopped.
-    app.patch(
-        &writer,
-        &format!("/api/intentions/{}", id_of(&reply)),
-        &json!({ "content": "Roses are red", "state": "active" }),
-    )
-    .await
-    .expect_error(409, "conflict", Some("state"));
+    // The bot's next write finds it stopped, whatever it says.
+    for write in [
+        json!({ "content": "Roses are red", "state": "active" }),
+        json!({ "content": "Roses are red, violets are blue", "state": "complete" }),
+        json!({ "content": "Roses are red" }),
+    ] {
+        app.patch(
+            &writer,
+            &format!("/api/intentions/{}", id_of(&reply)),
+            &write,
+        )
+        .await
+        .expect_error(409, "conflict", Some("state"));
+    }
     app.post(&ada, &stop, &json!({}))
         .await
         .expect_error(409, "conflict", None);

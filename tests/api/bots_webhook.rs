@@ -23,6 +23,8 @@ on_both_backends!(
     a_webhook_that_fails_twice_then_answers_is_delivered_three_times_and_answers_once,
     a_webhook_that_never_answers_ends_in_a_visible_error,
     a_delivery_waiting_for_its_next_try_survives_a_restart,
+    a_bot_removed_from_its_space_is_not_called_and_its_wake_ends,
+    a_bot_may_call_only_public_addresses_unless_the_operator_allows,
 );
 
 /// One delivery the receiver got, and whether its signature held.
@@ -243,4 +245,70 @@ async fn a_delivery_waiting_for_its_next_try_survives_a_restart(backend: Backend
     let got = receiver.got.lock().unwrap().clone();
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].id, got[1].id);
+}
+
+async fn a_bot_removed_from_its_space_is_not_called_and_its_wake_ends(backend: Backend) {
+    let (url, receiver) = start_receiver(vec![(400, "{}".into())]).await;
+    let app = spawn_app_with(backend, |config| config.bot_retry_ms = vec![50]).await;
+    let (ada, space, bot) = webhook_bot(&app, &url, &receiver).await;
+    let (bob, _) = app.guest("Bob").await;
+    app.patch(
+        &bob,
+        &format!(
+            "/api/beings/{}",
+            id_of(&app.get(&bob, "/api/me").await.expect(200)["being"])
+        ),
+        &json!({ "location_id": space }),
+    )
+    .await
+    .expect(200);
+    app.delete(&ada, &format!("/api/spaces/{space}/beings/{bot}"))
+        .await
+        .expect_no_content();
+    app.post_intention(&bob, &space, "is anyone there?").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        receiver.got.lock().unwrap().is_empty(),
+        "a bot that left is not called"
+    );
+    // Its wakes (if any were recorded) all ended.
+    let wakes = app
+        .get(&ada, &format!("/api/beings/{bot}/wakes"))
+        .await
+        .expect(200);
+    assert!(
+        wakes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["state"] != "running" && w["state"] != "pending"),
+        "{wakes}"
+    );
+}
+
+async fn a_bot_may_call_only_public_addresses_unless_the_operator_allows(backend: Backend) {
+    let app = spawn_app_with(backend, |config| config.bot_private_addresses = false).await;
+    let (ada, _) = app.guest("Ada").await;
+    for (engine, field) in [
+        (
+            json!({ "type": "webhook", "url": "http://127.0.0.1:9/hook" }),
+            "url",
+        ),
+        (
+            json!({ "type": "webhook", "url": "http://169.254.169.254/latest" }),
+            "url",
+        ),
+        (
+            json!({ "type": "openai", "base_url": "http://10.0.0.5/v1", "model": "m", "system_prompt": "" }),
+            "base_url",
+        ),
+    ] {
+        app.post(
+            &ada,
+            "/api/beings",
+            &json!({ "kind": "bot", "name": "Sneaky", "bot": { "engine": engine } }),
+        )
+        .await
+        .expect_error(422, "invalid", Some(field));
+    }
 }

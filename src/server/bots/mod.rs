@@ -6,10 +6,11 @@
 //! ("interrupted", never answered twice), a webhook's delivery is tried again (same id).
 
 mod model;
+mod outbound;
 mod reply;
 mod webhook;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use uuid::Uuid;
 
 use crate::model::{ApiError, Being, EngineSettings, Timestamp};
 use crate::server::config::Config;
-use crate::server::db::{Db, beings as db_beings, bots, wakes};
+use crate::server::db::{Db, beings as db_beings, bots, removals, wakes};
 use crate::server::locks::lock;
 use crate::server::state::AppState;
 
@@ -27,13 +28,17 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 /// Wakes answered at once by one node.
 const AT_ONCE: i64 = 16;
 
-/// The worker's shared part: what wakes it, and the replies it is writing (so that a Stop on
-/// this node cuts the model off at once).
+/// The worker's shared part: what wakes it, the wakes it is answering (their leases are
+/// renewed), and the replies it is writing (so that a Stop on this node cuts the model off at
+/// once).
 pub(crate) struct BotWorker {
     due: Notify,
+    answering: Mutex<HashSet<Uuid>>,
     writing: Mutex<HashMap<Uuid, watch::Sender<bool>>>,
     node: Uuid,
     pub http: reqwest::Client,
+    /// May bots call private addresses (`bot-private-addresses`)?
+    private_addresses: bool,
     stall: Duration,
     webhook_timeout: Duration,
     retries: Vec<Duration>,
@@ -50,15 +55,27 @@ impl std::fmt::Debug for BotWorker {
 
 impl BotWorker {
     pub fn new(config: &Config, node: Uuid) -> anyhow::Result<Arc<BotWorker>> {
-        let http = reqwest::Client::builder()
+        anyhow::ensure!(
+            config.bot_lease >= Duration::from_secs(1),
+            "bot-lease-secs is at least 1"
+        );
+        anyhow::ensure!(
+            !config.bot_stall.is_zero() && !config.bot_webhook_timeout.is_zero(),
+            "bot-stall-secs and bot-webhook-timeout-secs are at least 1"
+        );
+        let mut http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .build()?;
+            .connect_timeout(Duration::from_secs(10));
+        if !config.bot_private_addresses {
+            http = http.dns_resolver(Arc::new(outbound::PublicOnly));
+        }
         Ok(Arc::new(BotWorker {
             due: Notify::new(),
+            answering: Mutex::default(),
             writing: Mutex::default(),
             node,
-            http,
+            http: http.build()?,
+            private_addresses: config.bot_private_addresses,
             stall: config.bot_stall,
             webhook_timeout: config.bot_webhook_timeout,
             retries: config
@@ -91,6 +108,13 @@ impl BotWorker {
 
     fn done_writing(&self, id: Uuid) {
         lock(&self.writing).remove(&id);
+    }
+
+    /// Why `url` may not be called from here, if it may not.
+    pub fn refused(&self, url: &str) -> Option<String> {
+        (!self.private_addresses)
+            .then(|| outbound::refused_address(url))
+            .flatten()
     }
 
     fn lease_until(&self) -> Timestamp {
@@ -132,9 +156,10 @@ pub(crate) fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
 }
 
 async fn renew_leases(db: &Db, worker: &BotWorker) {
+    let answering: Vec<Uuid> = lock(&worker.answering).iter().copied().collect();
     let renewed = async {
         let mut tx = db.begin().await?;
-        wakes::renew(tx.exec(), worker.node, worker.lease_until()).await?;
+        wakes::renew(tx.exec(), worker.node, &answering, worker.lease_until()).await?;
         tx.commit().await
     };
     if let Err(error) = renewed.await {
@@ -142,34 +167,51 @@ async fn renew_leases(db: &Db, worker: &BotWorker) {
     }
 }
 
+/// Claims as many due wakes as this node has room for, and answers each in a task of its own.
 async fn claim_and_answer(state: &AppState) -> Result<(), ApiError> {
     let worker = &state.bots;
+    let room = AT_ONCE - lock(&worker.answering).len() as i64;
+    if room <= 0 {
+        return Ok(());
+    }
     let mut tx = state.db.begin().await?;
     let claimed = wakes::claim_due(
         tx.exec(),
         worker.node,
         Timestamp::now(),
         worker.lease_until(),
-        AT_ONCE,
+        room,
     )
     .await?;
     tx.commit().await?;
     for wake in claimed {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let id = wake.id;
-            // A stopping server drops what it was answering: the wake is handed back.
-            tokio::select! {
-                answered = answer(&state, wake) => {
-                    if let Err(error) = answered {
-                        tracing::error!(wake = %id, error = %error.message, "a wake could not be answered");
-                    }
-                }
-                () = state.live.shutting_down() => {}
-            }
-        });
+        spawn_answer(state.clone(), wake);
     }
     Ok(())
+}
+
+/// Answers one wake in a task that owns its outcome: whatever goes wrong, the wake ends (and
+/// its reply, if one was begun, ends failed) rather than staying `running`. A stopping server
+/// drops what it was answering: the stop hands the wake back.
+fn spawn_answer(state: AppState, wake: wakes::WakeRow) {
+    lock(&state.bots.answering).insert(wake.id);
+    tokio::spawn(async move {
+        let answered = tokio::select! {
+            answered = answer(&state, &wake) => Some(answered),
+            () = state.live.shutting_down() => None,
+        };
+        if let Some(Err(error)) = answered {
+            tracing::error!(wake = %wake.id, error = %error.message, "a wake could not be answered");
+            let gave_up = async {
+                reply::interrupted(&state, &wake, "could not be answered").await?;
+                finish(&state, &wake, Some(&error.message), wake.attempts + 1).await
+            };
+            if let Err(error) = gave_up.await {
+                tracing::error!(wake = %wake.id, error = %error.message, "a failed wake could not be ended");
+            }
+        }
+        lock(&state.bots.answering).remove(&wake.id);
+    });
 }
 
 /// The bot of a wake, with its settings; `None` when it was deleted or unset meanwhile.
@@ -189,24 +231,27 @@ async fn bot_of(
 }
 
 /// Answers one claimed wake with its bot's engine.
-async fn answer(state: &AppState, wake: wakes::WakeRow) -> Result<(), ApiError> {
-    let Some((bot, row, engine)) = bot_of(state, &wake).await? else {
-        return finish(
-            state,
-            &wake,
-            Some("the bot or its settings are gone"),
-            wake.attempts,
-        )
-        .await;
+async fn answer(state: &AppState, wake: &wakes::WakeRow) -> Result<(), ApiError> {
+    let Some((bot, row, engine)) = bot_of(state, wake).await? else {
+        let gone = "the bot or its settings are gone";
+        return finish(state, wake, Some(gone), wake.attempts).await;
     };
+    let mut conn = state.db.reader().await?;
+    let removed = removals::is_removed(conn.exec(), wake.space_id, bot.id).await?;
+    drop(conn);
+    if removed || bot.location_id != Some(wake.space_id) {
+        let gone = "the bot is no longer in the space";
+        return finish(state, wake, Some(gone), wake.attempts).await;
+    }
     match engine {
-        EngineSettings::Openai { .. } => model::answer(state, &wake, &bot, &row, &engine).await,
-        EngineSettings::Webhook { url } => webhook::deliver(state, &wake, &bot, &row, &url).await,
-        EngineSettings::Program => finish(state, &wake, None, wake.attempts).await,
+        EngineSettings::Openai { .. } => model::answer(state, wake, &bot, &row, &engine).await,
+        EngineSettings::Webhook { url } => webhook::deliver(state, wake, &bot, &row, &url).await,
+        EngineSettings::Program => finish(state, wake, None, wake.attempts).await,
     }
 }
 
-/// The wake is over (`failed` with why, in full for the owner, or done).
+/// The wake is over (`failed` with why, in full for the owner, or done) — unless another node
+/// took it back meanwhile, which then decides.
 async fn finish(
     state: &AppState,
     wake: &wakes::WakeRow,
@@ -214,42 +259,84 @@ async fn finish(
     attempts: i64,
 ) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
-    wakes::finish(tx.exec(), wake.id, failed, attempts, Timestamp::now()).await?;
+    let node = state.bots.node;
+    let held = wakes::finish(tx.exec(), wake.id, node, failed, attempts, Timestamp::now()).await?;
     tx.commit().await?;
+    if !held {
+        tracing::warn!(wake = %wake.id, "another node took this wake back before it ended here");
+    }
     Ok(())
 }
 
 /// Takes back the wakes whose node let its lease run out — or, with `node`, this node's own as
-/// it stops: a model's reply ends "interrupted" (answering again could say it twice); a
-/// webhook's delivery is due again at once.
+/// it stops — one by one, each adopted first so that one node decides: a webhook's delivery is
+/// due again (its id makes it safe); a model's reply already begun ends "interrupted"
+/// (answering again could say it twice), and a wake with nothing said yet is due again.
 async fn take_back_abandoned(state: &AppState, node: Option<Uuid>) -> Result<(), ApiError> {
-    let mut tx = state.db.begin().await?;
-    let abandoned = wakes::take_abandoned(tx.exec(), Timestamp::now(), node).await?;
-    tx.commit().await?;
+    let mut conn = state.db.reader().await?;
+    let abandoned = wakes::abandoned(conn.exec(), Timestamp::now(), node).await?;
+    drop(conn);
     for wake in abandoned {
-        let engine = bot_of(state, &wake).await?.map(|(_, _, engine)| engine);
-        match engine {
-            Some(EngineSettings::Webhook { .. }) => {
-                let mut tx = state.db.begin().await?;
-                let now = Timestamp::now();
-                wakes::retry(tx.exec(), wake.id, wake.attempts, now, "interrupted", now).await?;
-                tx.commit().await?;
-                state.bots.wake_up();
-            }
-            _ => {
-                tracing::info!(wake = %wake.id, "a reply was interrupted");
-                if let Some(reply_id) = wake.reply_id {
-                    reply::interrupted(state, wake.bot_id, reply_id).await?;
-                }
-                finish(
-                    state,
-                    &wake,
-                    Some("interrupted: the server stopped while answering"),
-                    wake.attempts,
-                )
-                .await?;
-            }
+        if let Err(error) = take_back(state, &wake, node).await {
+            tracing::warn!(wake = %wake.id, error = %error.message, "could not take a wake back");
         }
     }
     Ok(())
+}
+
+async fn take_back(
+    state: &AppState,
+    wake: &wakes::WakeRow,
+    stopping: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let worker = &state.bots;
+    let now = Timestamp::now();
+    let mut tx = state.db.begin().await?;
+    let adopted = wakes::adopt(
+        tx.exec(),
+        wake.id,
+        worker.node,
+        now,
+        worker.lease_until(),
+        stopping,
+    )
+    .await?;
+    tx.commit().await?;
+    if !adopted {
+        return Ok(());
+    }
+    let engine = bot_of(state, wake).await?.map(|(_, _, engine)| engine);
+    let begun = reply::begun(state, wake).await?;
+    let again = matches!(engine, Some(EngineSettings::Webhook { .. })) || !begun;
+    if again {
+        // An interrupted try counts: a delivery that brings its node down every time ends.
+        let attempts = wake.attempts + 1;
+        if attempts as usize > worker.retries.len() {
+            tracing::info!(wake = %wake.id, "an interrupted wake ran out of tries");
+            return finish(state, wake, Some("interrupted too often"), attempts).await;
+        }
+        let mut tx = state.db.begin().await?;
+        wakes::retry(
+            tx.exec(),
+            wake.id,
+            worker.node,
+            attempts,
+            now,
+            "interrupted",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        worker.wake_up();
+        return Ok(());
+    }
+    tracing::info!(wake = %wake.id, "a reply was interrupted");
+    reply::interrupted(state, wake, "interrupted").await?;
+    finish(
+        state,
+        wake,
+        Some("interrupted: the server stopped while answering"),
+        wake.attempts,
+    )
+    .await
 }

@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use tokio::time::{Instant, timeout};
 
 use super::reply::{self, Written};
+use super::webhook::read_at_most;
 use super::{finish, wakes};
-use crate::model::{ApiError, Being, EngineSettings, IntentionKind, IntentionState};
+use crate::model::{ApiError, Being, Content, EngineSettings, IntentionKind, IntentionState};
 use crate::server::db::{beings as db_beings, bots, intentions as db_intentions};
 use crate::server::ops::bots::DEFAULT_HISTORY;
 use crate::server::state::AppState;
@@ -20,6 +21,8 @@ use crate::server::state::AppState;
 const WRITE_EVERY: Duration = Duration::from_millis(250);
 /// The most of an error answer that is read.
 const ERROR_BODY_MAX: usize = 8 * 1024;
+/// The longest a reply may stream, however steadily the model trickles.
+const MAX_REPLY_TIME: Duration = Duration::from_secs(10 * 60);
 
 /// Why a model's answer failed: a short reason for everyone, and the detail for the owner.
 struct Failure {
@@ -65,6 +68,10 @@ pub(super) async fn answer(
         // The waking message is gone: nobody is waiting for an answer.
         return finish(state, wake, None, wake.attempts + 1).await;
     };
+    if let Some(why) = state.bots.refused(base_url) {
+        reply::cannot_answer(state, bot, wake, "its model's address is not allowed here").await?;
+        return finish(state, wake, Some(&why), wake.attempts + 1).await;
+    }
     let draft = match reply::start(state, bot, wake).await {
         Ok(draft) => draft,
         Err(error) => {
@@ -187,12 +194,11 @@ async fn stream_reply(
     };
     let status = response.status();
     if !status.is_success() {
-        let body = timeout(stall, response.bytes())
+        let body = timeout(stall, read_at_most(response, ERROR_BODY_MAX))
             .await
             .ok()
             .and_then(Result::ok);
-        let body =
-            body.map(|b| String::from_utf8_lossy(&b[..b.len().min(ERROR_BODY_MAX)]).into_owned());
+        let body = body.map(|b| String::from_utf8_lossy(&b).into_owned());
         let message = body
             .as_deref()
             .and_then(|b| serde_json::from_str::<Value>(b).ok())
@@ -209,7 +215,18 @@ async fn stream_reply(
     let mut text = String::new();
     let mut written_at = Instant::now();
     let mut written_len = 0;
+    let deadline = Instant::now() + MAX_REPLY_TIME;
     loop {
+        if Instant::now() > deadline {
+            return Err((
+                text,
+                Failure::new("the model took too long", "past the reply's time"),
+            ));
+        }
+        // What no message can hold is not waited for: the reply is complete, cut.
+        if text.chars().count() > Content::MAX_CHARS {
+            return Ok(Streamed::Finished(text));
+        }
         let chunk = tokio::select! {
             next = timeout(stall, response.chunk()) => next,
             _ = stopped.changed() => return Ok(Streamed::Stopped),
@@ -221,7 +238,16 @@ async fn stream_reply(
                     Failure::new("the model stopped answering", "no byte in time"),
                 ));
             }
-            Ok(Ok(None)) => return Ok(Streamed::Finished(text)),
+            Ok(Ok(None)) => {
+                // A stream that ends without `[DONE]` was cut, not finished.
+                return Err((
+                    text,
+                    Failure::new(
+                        "the connection to the model broke",
+                        "it ended before [DONE]",
+                    ),
+                ));
+            }
             Ok(Err(error)) => {
                 return Err((
                     text,
@@ -239,6 +265,9 @@ async fn stream_reply(
                 Some(Data::Delta(delta)) => text.push_str(&delta),
                 Some(Data::Error(message)) => {
                     return Err((text, Failure::new("the model failed", message)));
+                }
+                Some(Data::Refusal(why)) => {
+                    return Err((text, Failure::new("the model refused", why)));
                 }
                 None => {}
             }
@@ -266,6 +295,8 @@ enum Data {
     Delta(String),
     Done,
     Error(String),
+    /// The model declined to answer (`delta.refusal`, or a `content_filter` finish).
+    Refusal(String),
 }
 
 /// A `data:` line of the stream: text (`choices[0].delta.content`), the end, or an error
@@ -279,7 +310,14 @@ fn sse_data(line: &str) -> Option<Data> {
     if let Some(message) = value["error"]["message"].as_str() {
         return Some(Data::Error(message.to_owned()));
     }
-    value["choices"][0]["delta"]["content"]
+    let choice = &value["choices"][0];
+    if let Some(refusal) = choice["delta"]["refusal"].as_str() {
+        return Some(Data::Refusal(refusal.to_owned()));
+    }
+    if choice["finish_reason"] == "content_filter" {
+        return Some(Data::Refusal("content filter".to_owned()));
+    }
+    choice["delta"]["content"]
         .as_str()
         .map(|text| Data::Delta(text.to_owned()))
 }
@@ -299,5 +337,17 @@ mod tests {
         assert_eq!(sse_data(""), None);
         let error = r#"data: {"error":{"message":"overloaded","type":"server_error"}}"#;
         assert_eq!(sse_data(error), Some(Data::Error("overloaded".into())));
+        let refusal =
+            r#"data: {"choices":[{"index":0,"delta":{"refusal":"I can't help with that."}}]}"#;
+        assert_eq!(
+            sse_data(refusal),
+            Some(Data::Refusal("I can't help with that.".into()))
+        );
+        let filtered =
+            r#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"content_filter"}]}"#;
+        assert_eq!(
+            sse_data(filtered),
+            Some(Data::Refusal("content filter".into()))
+        );
     }
 }

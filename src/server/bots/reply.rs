@@ -20,7 +20,8 @@ pub(super) enum Written {
     Stopped,
 }
 
-/// The reply's draft, answering `message_id`, recorded on the wake.
+/// The reply's draft, answering the waking message. It takes the wake's id: whatever happens
+/// later, the space holds one reply to one wake.
 pub(super) async fn start(
     state: &AppState,
     bot: &Being,
@@ -39,15 +40,23 @@ pub(super) async fn start(
         },
     )
     .await?;
-    let mut tx = state.db.begin().await?;
-    wakes::set_reply(tx.exec(), wake.id, draft.id).await?;
-    tx.commit().await?;
     Ok(draft)
 }
 
-/// The longest text a message holds; a longer reply is cut there.
-fn fitted(text: &str) -> String {
-    let trimmed = text.trim();
+/// Was a reply to this wake begun (its draft written)?
+pub(super) async fn begun(state: &AppState, wake: &wakes::WakeRow) -> Result<bool, ApiError> {
+    let mut conn = state.db.reader().await?;
+    Ok(db_intentions::get(conn.exec(), wake.id).await?.is_some())
+}
+
+/// Text as a message may hold it: without control characters (but tabs and line breaks),
+/// and cut at the longest a message holds.
+pub(super) fn fitted(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let trimmed = clean.trim();
     if trimmed.is_empty() {
         return PLACEHOLDER.to_owned();
     }
@@ -78,6 +87,7 @@ pub(super) async fn write(
 }
 
 /// The reply failed: what came so far, and why, short (the owner sees the detail on the wake).
+/// The reason always shows: what came is cut first to leave it room.
 pub(super) async fn failed(
     state: &AppState,
     bot: &Being,
@@ -85,33 +95,31 @@ pub(super) async fn failed(
     so_far: &str,
     reason: &str,
 ) -> Result<Written, ApiError> {
+    let room = Content::MAX_CHARS - reason.chars().count() - 8;
+    let so_far: String = fitted(so_far).chars().take(room).collect();
     let text = match so_far.trim() {
-        "" => reason.to_owned(),
+        "" | PLACEHOLDER => reason.to_owned(),
         so_far => format!("{so_far}\n\n({reason})"),
     };
     write(state, bot, id, &text, IntentionState::Failed).await
 }
 
-/// A reply left half-written by a server that stopped: it ends failed, "interrupted".
+/// A reply left half-written (its server stopped, or its answer went wrong): it ends failed,
+/// saying `why`. Nothing to do when none was begun or it had ended.
 pub(super) async fn interrupted(
     state: &AppState,
-    bot_id: Uuid,
-    reply_id: Uuid,
+    wake: &wakes::WakeRow,
+    why: &str,
 ) -> Result<(), ApiError> {
     let mut conn = state.db.reader().await?;
-    let bot = db_beings::get(conn.exec(), bot_id).await?;
-    let reply = db_intentions::get(conn.exec(), reply_id).await?;
+    let bot = db_beings::get(conn.exec(), wake.bot_id).await?;
+    let reply = db_intentions::get(conn.exec(), wake.id).await?;
     drop(conn);
     let (Some(bot), Some(reply)) = (bot, reply) else {
         return Ok(());
     };
     if matches!(reply.state, IntentionState::Draft | IntentionState::Active) {
-        let so_far = if reply.content == PLACEHOLDER {
-            ""
-        } else {
-            &reply.content
-        };
-        failed(state, &bot, reply_id, so_far, "interrupted").await?;
+        failed(state, &bot, reply.id, &reply.content, why).await?;
     }
     Ok(())
 }

@@ -59,10 +59,21 @@ pub(super) async fn deliver(
     let Some(body) = delivery(state, wake, bot).await? else {
         return finish(state, wake, None, attempts).await;
     };
+    if let Some(why) = state.bots.refused(url) {
+        reply::cannot_answer(
+            state,
+            bot,
+            wake,
+            "its webhook's address is not allowed here",
+        )
+        .await?;
+        return finish(state, wake, Some(&why), attempts).await;
+    }
     let secret = row.signing_secret.as_deref().unwrap_or_default();
     let outcome = try_once(state, url, wake, secret, &body).await;
     match outcome {
         Outcome::Answered(Some(content)) => {
+            let content = reply::fitted(&content);
             let posted = ops::intentions::post(
                 state,
                 bot,
@@ -78,6 +89,9 @@ pub(super) async fn deliver(
             let failed = posted
                 .err()
                 .map(|e| format!("the answer could not be posted: {}", e.message));
+            if failed.is_some() {
+                reply::cannot_answer(state, bot, wake, "its answer could not be posted").await?;
+            }
             finish(state, wake, failed.as_deref(), attempts).await
         }
         Outcome::Answered(None) => finish(state, wake, None, attempts).await,
@@ -89,7 +103,8 @@ pub(super) async fn deliver(
             let now = Timestamp::now();
             let next_at = Timestamp(now.0 + wait.as_micros() as i64);
             let mut tx = state.db.begin().await?;
-            wakes::retry(tx.exec(), wake.id, attempts, next_at, &why, now).await?;
+            let node = state.bots.node;
+            wakes::retry(tx.exec(), wake.id, node, attempts, next_at, &why, now).await?;
             tx.commit().await?;
             tracing::info!(wake = %wake.id, attempts, "a webhook delivery will be tried again");
             Ok(())
@@ -169,9 +184,9 @@ async fn try_once(
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/json"));
-    let answer = match response.bytes().await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes[..bytes.len().min(ANSWER_MAX)]).into_owned(),
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/json"));
+    let answer = match read_at_most(response, ANSWER_MAX).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(error) => return Outcome::Again(format!("its answer broke off: {error}")),
     };
     let content = if json {
@@ -182,6 +197,21 @@ async fn try_once(
         Some(answer)
     };
     Outcome::Answered(content.filter(|c| !c.trim().is_empty()))
+}
+
+/// The first `max` bytes of a body; the rest is never read.
+pub(super) async fn read_at_most(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while body.len() < max
+        && let Some(chunk) = response.chunk().await?
+    {
+        body.extend_from_slice(&chunk);
+    }
+    body.truncate(max);
+    Ok(body)
 }
 
 #[cfg(test)]

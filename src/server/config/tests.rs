@@ -236,6 +236,12 @@ fn samples() -> Vec<Sample> {
             took: |c| c.bot_lease == Duration::from_secs(4),
         },
         Sample {
+            key: "bot-private-addresses",
+            file: "true",
+            env: "true",
+            took: |c| c.bot_private_addresses,
+        },
+        Sample {
             key: "moderators",
             file: "[\"00000000-0000-0000-0000-000000000007\"]",
             env: "00000000-0000-0000-0000-000000000007",

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::{Exec, on_exec};
 use crate::model::{BotTokenInfo, Timestamp};
 
-/// A bot's settings as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A bot's settings as stored (`Debug` shows no secret).
+#[derive(Clone, sqlx::FromRow)]
 pub struct BotRow {
     pub being_id: Uuid,
     pub wakes_on: String,
@@ -15,6 +15,16 @@ pub struct BotRow {
     pub engine: String,
     pub api_key: Option<String>,
     pub signing_secret: Option<String>,
+}
+
+impl std::fmt::Debug for BotRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotRow")
+            .field("being_id", &self.being_id)
+            .field("wakes_on", &self.wakes_on)
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A bot in a space, as waking needs it.

@@ -199,6 +199,17 @@ impl RateLimits {
             .map_err(ApiError::rate_limited)
     }
 
+    /// The per-being part of a limit alone, for a being found after its address was counted
+    /// (a bot's token is looked up only once its address is within the limit).
+    pub fn check_being(&self, action: Action, being: Uuid) -> Result<(), ApiError> {
+        let by_being = match action {
+            Action::Write => &self.writes_by_being,
+            Action::OpenStream => &self.streams_by_being,
+            Action::SignIn | Action::Read => return Ok(()),
+        };
+        by_being.check(&being).map_err(ApiError::rate_limited)
+    }
+
     /// Every `period` until `stop` resolves, forgets the keys that have not acted lately.
     pub async fn forget_idle_every(
         self: std::sync::Arc<Self>,

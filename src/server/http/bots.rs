@@ -16,7 +16,7 @@ pub(super) async fn create_token(
     Actor(me): Actor,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let token = ops::bots::create_token(&state, &me, parse_id(&id)?).await?;
+    let token = ops::bot_tokens::create_token(&state, &me, parse_id(&id)?).await?;
     Ok((StatusCode::CREATED, axum::Json(token)))
 }
 
@@ -27,7 +27,7 @@ pub(super) async fn tokens(
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(axum::Json(
-        ops::bots::tokens(&state, &me, parse_id(&id)?).await?,
+        ops::bot_tokens::tokens(&state, &me, parse_id(&id)?).await?,
     ))
 }
 
@@ -37,7 +37,7 @@ pub(super) async fn revoke_token(
     Actor(me): Actor,
     Path((id, token_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    ops::bots::revoke_token(&state, &me, parse_id(&id)?, parse_id(&token_id)?).await?;
+    ops::bot_tokens::revoke_token(&state, &me, parse_id(&id)?, parse_id(&token_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

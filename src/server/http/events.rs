@@ -2,7 +2,7 @@
 //! (the same answer as one JSON document, for polling).
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -43,19 +43,17 @@ pub(super) async fn events(
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
     let from_another_site = is_cross_site(&headers, state.config.public_url.as_ref());
-    let bearer = headers.contains_key(header::AUTHORIZATION);
+    let bearer = ops::session::bearer_token(&headers).is_some();
     let signed = (!from_another_site)
         .then(|| state.sessions.read(&headers))
         .flatten();
-    // Limited before the database is asked who the cookie names (a bot's token is looked up
-    // first: it is not signed).
-    if !bearer {
-        state.limits.check(
-            Action::OpenStream,
-            address,
-            signed.as_ref().map(|s| s.being_id()),
-        )?;
-    }
+    // Limited before the database is asked who the cookie names (a bot's token, not signed,
+    // by its address first, then by its bot).
+    state.limits.check(
+        Action::OpenStream,
+        address,
+        signed.as_ref().filter(|_| !bearer).map(|s| s.being_id()),
+    )?;
     let viewer = if signed.is_some() || bearer {
         ops::session::signed_in(&state, &headers)
             .await?
@@ -68,9 +66,7 @@ pub(super) async fn events(
     };
     if bearer {
         let bot = viewer.ok_or_else(ApiError::unauthorized)?;
-        state
-            .limits
-            .check(Action::OpenStream, address, Some(bot.being_id))?;
+        state.limits.check_being(Action::OpenStream, bot.being_id)?;
     }
     let cursor = cursor(&headers, &query);
     let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;

@@ -93,8 +93,8 @@ impl FromRequestParts<AppState> for SignedInBeing {
     }
 }
 
-/// The signed-in being and its session, for a change to its identity: 401 without one, 429
-/// past the write limits.
+/// The signed-in person and their session, for a change to their identity: 401 without one,
+/// 403 for a bot's token, 429 past the write limits.
 pub(super) struct ActingSession(pub ops::session::SignedIn);
 
 impl FromRequestParts<AppState> for ActingSession {
@@ -102,20 +102,21 @@ impl FromRequestParts<AppState> for ActingSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let address = ClientAddress::of(parts).0;
-        ops::session::writer(state, &parts.headers, address)
+        ops::session::person_writing(state, &parts.headers, address)
             .await
             .map(ActingSession)
     }
 }
 
-/// The signed-in being and its session, for a read: 401 without one.
+/// The signed-in person and their session, for a read of their identity: 401 without one, 403
+/// for a bot's token.
 pub(super) struct ReadingSession(pub ops::session::SignedIn);
 
 impl FromRequestParts<AppState> for ReadingSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        ops::session::require(state, &parts.headers)
+        ops::session::require_person(state, &parts.headers)
             .await
             .map(ReadingSession)
     }

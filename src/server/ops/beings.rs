@@ -76,6 +76,10 @@ async fn create_once(
     name: &str,
     location_id: Option<Uuid>,
 ) -> Result<Being, ApiError> {
+    if actor.kind != BeingKind::Guest {
+        // A bot (acting through its token) owns nothing: what it made would outlive the token.
+        return Err(ApiError::forbidden("only a person can create beings"));
+    }
     let name = Name::parse(name)?;
     let being = db_beings::new_being(kind, name.into_inner(), Some(actor.id), location_id);
     let mut tx = state.db.begin().await?;

@@ -9,13 +9,11 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::model::{
-    ApiError, Being, BeingKind, BotSettings, BotTokenInfo, BotView, EngineSettings, EngineView,
-    Intention, NewBotToken, Timestamp, WakeInfo, WakesOn,
+    ApiError, Being, BeingKind, BotSettings, BotView, EngineSettings, EngineView, Intention,
+    Timestamp, WakeInfo, WakesOn,
 };
 use crate::server::db::{Exec, beings as db_beings, bots, wakes};
-use crate::server::live::session_streams::SessionEnded;
 use crate::server::state::AppState;
-use crate::server::token::SecretToken;
 
 /// How many of the space's latest messages go to a model when the owner does not say.
 pub const DEFAULT_HISTORY: u32 = 20;
@@ -25,7 +23,7 @@ const MAX_HISTORY: u32 = 100;
 const MAX_PROMPT_CHARS: usize = 8_000;
 
 /// The owner's bot, or why not: 404 for no bot, 403 for someone else's.
-async fn owned_bot(ex: Exec<'_>, actor: &Being, id: Uuid) -> Result<Being, ApiError> {
+pub(crate) async fn owned_bot(ex: Exec<'_>, actor: &Being, id: Uuid) -> Result<Being, ApiError> {
     let bot = db_beings::get(ex, id)
         .await?
         .filter(|b| b.kind == BeingKind::Bot)
@@ -94,6 +92,19 @@ pub async fn configure(
     settings: BotSettings,
 ) -> Result<BotView, ApiError> {
     validate(&settings)?;
+    let called = match &settings.engine {
+        EngineSettings::Openai { base_url, .. } => Some(("base_url", base_url)),
+        EngineSettings::Webhook { url } => Some(("url", url)),
+        EngineSettings::Program => None,
+    };
+    if let Some((field, url)) = called
+        && let Some(why) = state.bots.refused(url)
+    {
+        return Err(ApiError::invalid(
+            field,
+            format!("bots may not call here: {why}"),
+        ));
+    }
     let mut tx = state.db.begin().await?;
     let bot = owned_bot(tx.exec(), actor, bot_id).await?;
     let before = bots::get(tx.exec(), bot.id).await?;
@@ -111,10 +122,16 @@ pub async fn configure(
         } => {
             let base_url = checked_url("base_url", &base_url)?;
             let history = history.unwrap_or(DEFAULT_HISTORY);
+            // A key set before goes on only to the same place (scheme, host, port): sent to a
+            // new base URL, it would reach whoever runs that.
+            let same_place = |earlier: &str| {
+                let origin = |url: &str| Url::parse(url).ok().map(|u| u.origin());
+                origin(earlier).is_some() && origin(earlier) == origin(&base_url)
+            };
             let kept_key = match before_engine {
-                Some(EngineSettings::Openai { .. }) => {
-                    before.as_ref().and_then(|b| b.api_key.clone())
-                }
+                Some(EngineSettings::Openai {
+                    base_url: earlier, ..
+                }) if same_place(&earlier) => before.as_ref().and_then(|b| b.api_key.clone()),
                 _ => None,
             };
             let engine = EngineSettings::Openai {
@@ -124,7 +141,13 @@ pub async fn configure(
                 api_key: None,
                 history: Some(history),
             };
-            (engine, api_key.or(kept_key), None)
+            // An empty key clears it; none given keeps it (at the same place).
+            let api_key = match api_key {
+                Some(key) if key.trim().is_empty() => None,
+                Some(key) => Some(key),
+                None => kept_key,
+            };
+            (engine, api_key, None)
         }
         EngineSettings::Webhook { url } => {
             let url = checked_url("url", &url)?;
@@ -212,73 +235,6 @@ pub async fn view(
         .transpose()
 }
 
-/// A new token for `bot_id` (its owner only): shown now, never again.
-pub async fn create_token(
-    state: &AppState,
-    actor: &Being,
-    bot_id: Uuid,
-) -> Result<NewBotToken, ApiError> {
-    let token = SecretToken::generate();
-    let id = Uuid::now_v7();
-    let mut tx = state.db.begin().await?;
-    let bot = owned_bot(tx.exec(), actor, bot_id).await?;
-    bots::insert_token(tx.exec(), id, bot.id, &token.hash(), Timestamp::now()).await?;
-    tx.commit().await?;
-    tracing::info!(bot = %bot.id, token = %id, "bot token made");
-    Ok(NewBotToken {
-        id,
-        token: format!("rhz_{}", token.encode()),
-    })
-}
-
-pub async fn tokens(
-    state: &AppState,
-    actor: &Being,
-    bot_id: Uuid,
-) -> Result<Vec<BotTokenInfo>, ApiError> {
-    let mut conn = state.db.reader().await?;
-    let bot = owned_bot(conn.exec(), actor, bot_id).await?;
-    Ok(bots::tokens_of(conn.exec(), bot.id).await?)
-}
-
-/// Revokes a token: refused from now on, and its live streams end.
-pub async fn revoke_token(
-    state: &AppState,
-    actor: &Being,
-    bot_id: Uuid,
-    token_id: Uuid,
-) -> Result<(), ApiError> {
-    let mut tx = state.db.begin().await?;
-    let bot = owned_bot(tx.exec(), actor, bot_id).await?;
-    if !bots::delete_token(tx.exec(), token_id, bot.id).await? {
-        return Err(ApiError::not_found("token"));
-    }
-    tx.commit().await?;
-    state
-        .live
-        .session_streams
-        .end(token_id, SessionEnded::SignedOut);
-    tracing::info!(bot = %bot.id, token = %token_id, "bot token revoked");
-    Ok(())
-}
-
-/// The bot a bearer token acts as, and the token's id (which stands for a session).
-pub(crate) async fn bearer(
-    state: &AppState,
-    token: &str,
-) -> Result<Option<(Being, Uuid)>, ApiError> {
-    let Some(token) = token.strip_prefix("rhz_").and_then(SecretToken::decode) else {
-        return Ok(None);
-    };
-    let mut conn = state.db.reader().await?;
-    let Some((id, bot_id)) = bots::token(conn.exec(), &token.hash()).await? else {
-        return Ok(None);
-    };
-    Ok(db_beings::get(conn.exec(), bot_id)
-        .await?
-        .map(|bot| (bot, id)))
-}
-
 /// The bot's latest wakes and what became of them (its owner only): a webhook's deliveries,
 /// a model's failures in full.
 pub async fn wakes(
@@ -321,13 +277,20 @@ pub(crate) async fn record_wakes(mut ex: Exec<'_>, message: &Intention) -> Resul
     Ok(woke)
 }
 
-/// Does `text` wake a bot called `name` that wakes on `wakes_on`?
+/// Does `text` wake a bot called `name` that wakes on `wakes_on`? A mention is `@Name` (any
+/// case) on its own: not inside a word before it (an address), nor running on into one.
 pub(crate) fn wakes_on_message(wakes_on: WakesOn, name: &str, text: &str) -> bool {
     match wakes_on {
         WakesOn::EveryMessage => true,
         WakesOn::Mentions => {
             let mention = format!("@{}", name.to_lowercase());
-            text.to_lowercase().contains(&mention)
+            let text = text.to_lowercase();
+            text.match_indices(&mention).any(|(at, found)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + found.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
         }
     }
 }
@@ -354,6 +317,21 @@ mod tests {
             WakesOn::Mentions,
             "Echo",
             "Echo, sum this"
+        ));
+        assert!(!wakes_on_message(
+            WakesOn::Mentions,
+            "Echo",
+            "@echoes agree"
+        ));
+        assert!(!wakes_on_message(
+            WakesOn::Mentions,
+            "Echo",
+            "mail bob@echo.com"
+        ));
+        assert!(wakes_on_message(
+            WakesOn::Mentions,
+            "Echo",
+            "(@Echo) and @Echo!"
         ));
     }
 }

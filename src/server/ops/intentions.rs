@@ -112,9 +112,10 @@ async fn post_once(
             ),
         };
     }
-    // A person's message wakes the bots of the space, in this same transaction: no wake is
-    // lost to a crash, and none is recorded twice (the message is the wake's key).
-    let woke = if author == actor.id && actor.kind == BeingKind::Guest {
+    // A person's finished message wakes the bots of the space, in this same transaction: no
+    // wake is lost to a crash, and none is recorded twice (the message is the wake's key).
+    let spoken = intention.state == IntentionState::Complete;
+    let woke = if spoken && author == actor.id && actor.kind == BeingKind::Guest {
         bots::record_wakes(tx.exec(), &intention).await?
     } else {
         0
@@ -192,6 +193,18 @@ async fn edit_once(
     let author_owner = owner_of_author(tx.exec(), &intention).await?;
     if !permissions::may_edit_intention(actor.id, intention.owner_id, author_owner) {
         return Err(ApiError::forbidden("only its author can edit this message"));
+    }
+    // A bot's reply that has ended (completed, failed, stopped) is not reopened by the bot:
+    // a Stop stays a stop. Its owner may still correct it.
+    let ended = !matches!(
+        intention.state,
+        IntentionState::Draft | IntentionState::Active
+    );
+    if ended && intention.reply_to.is_some() && actor.kind == BeingKind::Bot {
+        return Err(
+            ApiError::conflict("this reply has ended; it cannot be written any more")
+                .with_field("state"),
+        );
     }
     moderation::refuse_if_removed(tx.exec(), intention.location_id, actor.id).await?;
     if intention.owner_id != actor.id {

@@ -2,6 +2,7 @@
 //! functions alike. They parse input, check permissions and talk to the database.
 
 pub mod beings;
+pub mod bot_tokens;
 pub mod bots;
 pub mod intentions;
 pub mod moderation;
@@ -12,3 +13,4 @@ mod retry;
 pub mod session;
 pub mod sign_in_links;
 pub mod spaces;
+pub(crate) mod ways_back;

@@ -16,6 +16,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::session::{self, SignedIn};
+use super::ways_back;
 use crate::model::{ApiError, Being, BeingKind, LinkedProvider, Name, ProviderChoice, Timestamp};
 use crate::server::db::sign_in_attempts::AttemptKind;
 use crate::server::db::{beings as db_beings, oidc_links, sign_in_attempts};
@@ -215,7 +216,7 @@ pub async fn finish(
 
 /// The being an account signs in: the one it is linked to (unless the flow was to link it to
 /// another, and only that); else, on its first sign-in, the being that asked to link it, or a
-/// new one. Never strands the device's present being ([`session::refuse_to_strand`]).
+/// new one. Never strands the device's present being ([`ways_back::refuse_to_strand`]).
 async fn being_for(
     state: &AppState,
     provider: &str,
@@ -236,7 +237,7 @@ async fn being_for(
         (None, Some(linking)) => linking.being,
         (None, None) => Uuid::now_v7(),
     };
-    session::refuse_to_strand(state, headers, target).await?;
+    ways_back::refuse_to_strand(state, headers, target).await?;
     let mut tx = state.db.begin().await?;
     if linked.is_none() {
         if linking.is_none() {

@@ -14,7 +14,8 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, Webauthn, WebauthnBuilder,
 };
 
-use super::session::{self, SignedIn, WaysBack};
+use super::session::{self, SignedIn};
+use super::ways_back::{self, WaysBack};
 use crate::model::{ApiError, Being, Name, PasskeyCeremony, PasskeyInfo, Timestamp};
 use crate::server::config::Config;
 use crate::server::db::sign_in_attempts::AttemptKind;
@@ -239,7 +240,7 @@ pub async fn finish_sign_in(
     let mut tx = state.db.begin().await?;
     passkeys::used(tx.exec(), row.id, &kept, Timestamp::now()).await?;
     tx.commit().await?;
-    session::refuse_to_strand(state, headers, being.id).await?;
+    ways_back::refuse_to_strand(state, headers, being.id).await?;
     let cookie = session::start(state, being.id, headers).await?;
     Ok((being, cookie))
 }

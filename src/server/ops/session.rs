@@ -10,10 +10,11 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::model::{ApiError, Being, BeingKind, Name, SessionInfo, Timestamp};
-use crate::server::db::{Exec, beings as db_beings, oidc_links, passkeys, sessions, sign_in_links};
+use crate::server::db::{beings as db_beings, sessions, sign_in_links};
 use crate::server::guard::rate::Action;
 use crate::server::live::session_streams::SessionEnded;
 use crate::server::ops;
+use crate::server::ops::ways_back::{self, WaysBack};
 use crate::server::session::SessionCookie;
 use crate::server::state::AppState;
 use crate::server::token::SecretToken;
@@ -46,7 +47,7 @@ pub async fn join(
     let name = Name::parse(name)?;
     state.limits.check(Action::SignIn, address, None)?;
     let guest = db_beings::new_being(BeingKind::Guest, name.into_inner(), None, None);
-    refuse_to_strand(state, headers, guest.id).await?;
+    ways_back::refuse_to_strand(state, headers, guest.id).await?;
     let mut tx = state.db.begin().await?;
     db_beings::insert(tx.exec(), &guest).await?;
     tx.commit().await?;
@@ -57,7 +58,8 @@ pub async fn join(
 
 /// Starts a session for `being_id` on the device that sent `headers`, and returns its cookie.
 /// A session the request already had ends (its streams are told it was replaced): signing in
-/// always starts a fresh session. Every way of signing in calls [`refuse_to_strand`] first.
+/// always starts a fresh session. Every way of signing in calls
+/// [`ways_back::refuse_to_strand`] first.
 pub(crate) async fn start(
     state: &AppState,
     being_id: Uuid,
@@ -103,33 +105,6 @@ pub(crate) async fn start(
     Ok(state.sessions.set_cookie(being_id, &token))
 }
 
-/// Signing this device in as `next` would leave the being it is now with no way back (no
-/// passkey, no provider, no other session): `409` (field `confirm`) — sign out of it first,
-/// confirming, or add a way back. Signing in again as the same being is always fine.
-pub(crate) async fn refuse_to_strand(
-    state: &AppState,
-    headers: &HeaderMap,
-    next: Uuid,
-) -> Result<(), ApiError> {
-    let Some(me) = signed_in(state, headers).await? else {
-        return Ok(());
-    };
-    if me.being.id == next {
-        return Ok(());
-    }
-    let mut conn = state.db.reader().await?;
-    let left = WaysBack::count(conn.exec(), &me, unused_since(state)).await?;
-    if left.total() - left.this_session > 0 {
-        return Ok(());
-    }
-    Err(ApiError::conflict(format!(
-        "this device is {} now, and nothing else leads back to {}: signing in as someone else \
-         would lose {0} for good. Sign out of {0} first (and confirm), or add a passkey",
-        me.being.name, me.being.name,
-    ))
-    .with_field("confirm"))
-}
-
 /// A cookie from before sessions names `being_id`, and `tag` is its MAC: its session, once
 /// per cookie (a copy sent again, or after, signs nobody in), within the sign-in limit.
 pub(crate) async fn exchange(
@@ -166,13 +141,16 @@ fn device_of(headers: &HeaderMap) -> String {
     }
 }
 
-/// A bot's token, when the request carries one (`Authorization: Bearer <token>`).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+/// A bot's token, when the request carries one (`Authorization: Bearer rhz_…`). Other
+/// `Authorization` headers (a proxy's Basic or its own bearer tokens) are not ours: the cookie
+/// decides then.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
+        .filter(|token| token.starts_with("rhz_"))
 }
 
 /// Who the request is: the bot its bearer token acts as (the token stands for its session),
@@ -183,7 +161,7 @@ pub async fn signed_in(
     headers: &HeaderMap,
 ) -> Result<Option<SignedIn>, ApiError> {
     if let Some(token) = bearer_token(headers) {
-        return Ok(ops::bots::bearer(state, token)
+        return Ok(ops::bot_tokens::bearer(state, token)
             .await?
             .map(|(being, session_id)| SignedIn { being, session_id }));
     }
@@ -227,6 +205,34 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Bei
     Ok(signed_in(state, headers).await?.map(|me| me.being))
 }
 
+/// The signed-in person (a guest, not a bot acting through its token), for what only a person
+/// does with their identity — sessions, passkeys, sign-in links, linked accounts: 401 without
+/// one, 403 for a bot, whose token must not mint credentials that outlive it.
+pub async fn require_person(state: &AppState, headers: &HeaderMap) -> Result<SignedIn, ApiError> {
+    let me = require(state, headers).await?;
+    if me.being.kind != BeingKind::Guest {
+        return Err(ApiError::forbidden(
+            "only a person manages sessions and ways to sign in",
+        ));
+    }
+    Ok(me)
+}
+
+/// [`require_person`] about to change something: held to the write limits too.
+pub async fn person_writing(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: IpAddr,
+) -> Result<SignedIn, ApiError> {
+    let me = writer(state, headers, address).await?;
+    if me.being.kind != BeingKind::Guest {
+        return Err(ApiError::forbidden(
+            "only a person manages sessions and ways to sign in",
+        ));
+    }
+    Ok(me)
+}
+
 /// The signed-in being, or 401.
 pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<SignedIn, ApiError> {
     signed_in(state, headers)
@@ -242,10 +248,10 @@ pub async fn writer(
     address: IpAddr,
 ) -> Result<SignedIn, ApiError> {
     if bearer_token(headers).is_some() {
+        // The address first: a made-up token costs a query only within the limit.
+        state.limits.check(Action::Write, address, None)?;
         let bot = require(state, headers).await?;
-        state
-            .limits
-            .check(Action::Write, address, Some(bot.being.id))?;
+        state.limits.check_being(Action::Write, bot.being.id)?;
         return Ok(bot);
     }
     let cookie = state
@@ -338,48 +344,4 @@ async fn end_quietly(state: &AppState, session_id: Uuid, being_id: Uuid) -> Resu
         .session_streams
         .end(session_id, SessionEnded::SignedOut);
     Ok(())
-}
-
-/// The ways back into a being, for "are you sure?" before the last one goes.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct WaysBack {
-    pub passkeys: i64,
-    pub providers: i64,
-    /// Its sessions other than the asking one (those not expired).
-    pub other_sessions: i64,
-    /// The asking session itself (1).
-    pub this_session: i64,
-}
-
-impl WaysBack {
-    pub async fn count(
-        mut ex: Exec<'_>,
-        me: &SignedIn,
-        cutoff: Timestamp,
-    ) -> Result<WaysBack, ApiError> {
-        let being = me.being.id;
-        Ok(WaysBack {
-            passkeys: passkeys::count_of(ex.reborrow(), being).await?,
-            providers: oidc_links::count_of(ex.reborrow(), being).await?,
-            other_sessions: sessions::count_others(ex, being, me.session_id, cutoff).await?,
-            this_session: 1,
-        })
-    }
-
-    pub fn total(self) -> i64 {
-        self.passkeys + self.providers + self.other_sessions + self.this_session
-    }
-
-    /// `409` with the field `confirm` when `remaining` ways back would be none and the
-    /// caller did not confirm.
-    pub fn refuse_unless_confirmed(self, remaining: i64, confirm: bool) -> Result<(), ApiError> {
-        if remaining > 0 || confirm {
-            return Ok(());
-        }
-        Err(ApiError::conflict(
-            "this is the last way back into this being: with no passkey, provider or other \
-             session, nobody can sign in as it again. Confirm to go ahead",
-        )
-        .with_field("confirm"))
-    }
 }

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use uuid::Uuid;
 
 use super::session::{self, SignedIn};
+use super::ways_back;
 use crate::model::{ApiError, Being, NewSignInLink, SignInLinkInfo, Timestamp};
 use crate::server::db::{beings as db_beings, sign_in_links};
 use crate::server::guard::rate::Action;
@@ -99,7 +100,7 @@ pub async fn use_link(
 ) -> Result<(Being, HeaderValue), ApiError> {
     state.limits.check(Action::SignIn, address, None)?;
     let owner = peek(state, token).await?;
-    session::refuse_to_strand(state, headers, owner.id).await?;
+    ways_back::refuse_to_strand(state, headers, owner.id).await?;
     let token = SecretToken::decode(token).ok_or_else(gone)?;
     let mut tx = state.db.begin().await?;
     let being_id = sign_in_links::take(tx.exec(), &token.hash(), Timestamp::now())

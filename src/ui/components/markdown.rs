@@ -68,12 +68,22 @@ pub fn parse(text: &str) -> Vec<Node> {
         }
         match event {
             Event::Start(Tag::CodeBlock(_)) => code = Some(String::new()),
-            Event::Start(tag) => stack.push((Some(frame_of(tag)), Vec::new())),
+            Event::Start(tag) => {
+                let in_link = stack
+                    .iter()
+                    .any(|(frame, _)| matches!(frame, Some(Frame::Link(_))));
+                let frame = if stack.len() > MAX_DEPTH {
+                    Frame::Transparent
+                } else {
+                    frame_of(tag, in_link)
+                };
+                stack.push((Some(frame), Vec::new()));
+            }
             Event::End(_) => {
                 if stack.len() > 1
                     && let Some((Some(frame), children)) = stack.pop()
                 {
-                    push(&mut stack, frame.close(children));
+                    close(&mut stack, frame, children);
                 }
             }
             Event::Text(t) => push(&mut stack, Node::Text(t.into_string())),
@@ -94,11 +104,15 @@ pub fn parse(text: &str) -> Vec<Node> {
     }
     while stack.len() > 1 {
         if let Some((Some(frame), children)) = stack.pop() {
-            push(&mut stack, frame.close(children));
+            close(&mut stack, frame, children);
         }
     }
     stack.pop().map(|(_, nodes)| nodes).unwrap_or_default()
 }
+
+/// How deep elements nest: deeper ones (a thousand `>`) are flattened into their parent, so
+/// that rendering never recurses further than this.
+const MAX_DEPTH: usize = 16;
 
 /// An element being read: what it will be once closed.
 #[derive(Debug)]
@@ -107,19 +121,29 @@ enum Frame {
     Link(Option<String>),
     /// Something not shown as itself (a footnote, a table): its content stays.
     Plain,
+    /// Past the deepest nesting: its content goes to its parent.
+    Transparent,
 }
 
-impl Frame {
-    fn close(self, children: Vec<Node>) -> Node {
-        match self {
-            Frame::Element(kind) => Node::Element(kind, children),
-            Frame::Link(href) => Node::Link(href, children),
-            Frame::Plain => Node::Element(Markup::Paragraph, children),
+/// Closes `frame`, putting what it made (or, for a transparent one, its content) in its parent.
+fn close(stack: &mut [(Option<Frame>, Vec<Node>)], frame: Frame, children: Vec<Node>) {
+    let node = match frame {
+        Frame::Element(kind) => Node::Element(kind, children),
+        Frame::Link(href) => Node::Link(href, children),
+        Frame::Plain => Node::Element(Markup::Paragraph, children),
+        Frame::Transparent => {
+            for child in children {
+                push(stack, child);
+            }
+            return;
         }
-    }
+    };
+    push(stack, node);
 }
 
-fn frame_of(tag: Tag<'_>) -> Frame {
+/// What `tag` becomes; an image is a link to itself (its alt text), and inside another link
+/// only its text (a link may not hold a link).
+fn frame_of(tag: Tag<'_>, in_link: bool) -> Frame {
     match tag {
         Tag::Paragraph => Frame::Element(Markup::Paragraph),
         Tag::Heading { .. } => Frame::Element(Markup::Heading),
@@ -131,6 +155,7 @@ fn frame_of(tag: Tag<'_>) -> Frame {
         Tag::Emphasis => Frame::Element(Markup::Emphasis),
         Tag::Strong => Frame::Element(Markup::Strong),
         Tag::Strikethrough => Frame::Element(Markup::Strike),
+        Tag::Image { .. } if in_link => Frame::Link(None),
         Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
             Frame::Link(safe_address(&dest_url).then(|| dest_url.into_string()))
         }
@@ -281,6 +306,41 @@ mod tests {
                 vec![Link(Some("https://leptos.dev".into()), vec![text("docs")])]
             )]
         );
+    }
+
+    #[test]
+    fn an_image_in_a_link_is_its_text_and_deep_nesting_is_flattened() {
+        assert_eq!(
+            parse("[![badge](https://x.org/i.png)](https://y.org)"),
+            vec![Element(
+                Paragraph,
+                vec![Link(
+                    Some("https://y.org".into()),
+                    vec![Link(None, vec![text("badge")])]
+                )]
+            )]
+        );
+        fn depth(nodes: &[Node]) -> usize {
+            nodes
+                .iter()
+                .map(|node| match node {
+                    Element(_, children) | Link(_, children) => 1 + depth(children),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        }
+        for deep in [">".repeat(4000) + " x", "- ".repeat(2000) + "x"] {
+            let parsed = parse(&deep);
+            assert!(depth(&parsed) <= MAX_DEPTH + 1, "{}", depth(&parsed));
+            // And it renders, on a thread with a worker's stack.
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || render(parsed, false).to_html())
+                .unwrap()
+                .join()
+                .expect("rendered without running out of stack");
+        }
     }
 
     #[test]

@@ -31,21 +31,29 @@ pub fn BotPage() -> impl IntoView {
         },
     );
     let changed = Callback::new(move |()| refresh.update(|n| *n += 1));
+    // What is shown once (a new signing secret, a new token) outlives the page's reloads.
+    let shown = RwSignal::new(None::<String>);
     view! {
         <Title text="A bot · rhizom" />
         <Transition fallback=|| view! { <p class="card">"Loading the bot…"</p> }>
             {move || Suspend::new(async move {
                 match panel.await {
-                    Ok(panel) => view! { <Bot panel changed /> }.into_any(),
+                    Ok(panel) => view! { <Bot panel changed shown /> }.into_any(),
                     Err(error) => view! { <section class="card"><ErrorNote error /></section> }.into_any(),
                 }
             })}
         </Transition>
+        {move || shown.get().map(|secret| view! {
+            <section class="card confirm" role="status">
+                <p>"Shown this once — copy it now: " <code>{secret}</code></p>
+                <button type="button" class="link" on:click=move |_| shown.set(None)>"Done"</button>
+            </section>
+        })}
     }
 }
 
 #[component]
-fn Bot(panel: BotPanel, changed: Callback<()>) -> impl IntoView {
+fn Bot(panel: BotPanel, changed: Callback<()>, shown: RwSignal<Option<String>>) -> impl IntoView {
     let BotPanel {
         being,
         bot,
@@ -58,15 +66,28 @@ fn Bot(panel: BotPanel, changed: Callback<()>) -> impl IntoView {
     let on_submit = Callback::new(move |settings: BotSettings| {
         busy.set(true);
         leptos::task::spawn_local(async move {
-            saved.set(Some(configure_bot(bot_id, settings).await.map(|_| ())));
+            let answer = configure_bot(bot_id, settings).await;
+            if let Some(secret) = answer
+                .as_ref()
+                .ok()
+                .and_then(|view| view.signing_secret.clone())
+            {
+                shown.set(Some(format!("the webhook's signing secret: {secret}")));
+            }
+            saved.set(Some(answer.map(|_| ())));
             busy.set(false);
-            changed.run(());
         });
     });
-    let made = RwSignal::new(None::<Result<NewBotToken, crate::model::ApiError>>);
+    let problem = RwSignal::new(None::<crate::model::ApiError>);
     let make = move |_| {
         leptos::task::spawn_local(async move {
-            made.set(Some(make_bot_token(bot_id).await));
+            match make_bot_token(bot_id).await {
+                Ok(NewBotToken { token, .. }) => {
+                    shown.set(Some(format!("the new token: {token}")));
+                    changed.run(());
+                }
+                Err(error) => problem.set(Some(error)),
+            }
         });
     };
     view! {
@@ -99,12 +120,7 @@ fn Bot(panel: BotPanel, changed: Callback<()>) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <button type="button" on:click=make>"Make a token"</button>
-            {move || made.get().map(|made| match made {
-                Ok(token) => view! {
-                    <p class="confirm">"The new token, shown this once: " <code>{token.token}</code></p>
-                }.into_any(),
-                Err(error) => view! { <ErrorNote error /> }.into_any(),
-            })}
+            {move || problem.get().map(|error| view! { <ErrorNote error /> })}
         </section>
         <section class="card" aria-labelledby="wakes-heading">
             <h2 id="wakes-heading">"What woke it"</h2>

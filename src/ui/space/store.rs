@@ -141,16 +141,19 @@ impl SpaceStore {
     }
 
     /// Who owns a being (a bot's owner), wherever the page knows it from.
+    /// (Tracked: read in a memo, it is read again as beings come and go.)
     pub fn owner_of(&self, id: Uuid) -> Option<Uuid> {
         let find = |list: &Vec<Being>| list.iter().find(|b| b.id == id).and_then(|b| b.owner_id);
-        find(&self.data.beings().read_untracked())
-            .or_else(|| find(&self.data.authors().read_untracked()))
+        find(&self.data.beings().read()).or_else(|| find(&self.data.authors().read()))
     }
 
-    /// Who wrote the message `id`, if the page has it.
+    /// Who wrote the message `id`, if the page has it (tracked, like [`Self::owner_of`]).
     pub fn author_of(&self, id: Uuid) -> Option<Uuid> {
-        self.message(id)
-            .map(|m| m.intention.with_untracked(|i| i.owner_id))
+        self.data.messages().with(|rows| {
+            rows.iter()
+                .rfind(|m| m.stamp.id == id)
+                .map(|m| m.intention.with(|i| i.owner_id))
+        })
     }
 
     pub fn space_id_untracked(&self) -> Uuid {

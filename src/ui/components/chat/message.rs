@@ -49,11 +49,14 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
     // A bot's reply still streaming can be stopped by whom it answers, the bot's owner, or
     // whoever moderates the space.
     let reply_to = intention.with_untracked(|i| i.reply_to);
-    let may_stop = my_id.is_some_and(|me| {
-        followed.moderates
-            || store.owner_of(owner_id) == Some(me)
-            || reply_to.and_then(|m| store.author_of(m)) == Some(me)
-    }) && reply_to.is_some();
+    let may_stop = Memo::new(move |_| {
+        reply_to.is_some()
+            && my_id.is_some_and(|me| {
+                followed.moderates
+                    || store.owner_of(owner_id) == Some(me)
+                    || reply_to.and_then(|m| store.author_of(m)) == Some(me)
+            })
+    });
     let failed = move || state.get() == IntentionState::Failed || kind == IntentionKind::Error;
     view! {
         <li
@@ -79,11 +82,9 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
                 {writer.map(|writer| view! { <EditBox id text=content.get_untracked() editing writer /> })}
             </Show>
             {move || progress(state.get(), kind)}
-            {may_stop.then(|| view! {
-                <Show when=streaming>
-                    <button type="button" class="link danger" on:click=move |_| stop(id)>"Stop"</button>
-                </Show>
-            })}
+            <Show when=move || may_stop.get() && streaming()>
+                <button type="button" class="link danger" on:click=move |_| stop(id)>"Stop"</button>
+            </Show>
             {move || outbox.get().map(|outbox| view! { <OutboxLine id outbox status=followed.status writer /> })}
             {moderator.map(|writer| view! {
                 <div class="actions">
