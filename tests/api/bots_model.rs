@@ -59,6 +59,26 @@ pub async fn scene(app: &TestApp, model: &ModelServer, wakes_on: &str) -> Scene 
     Scene { ada, space, bot }
 }
 
+/// The bot's wakes as its owner sees them, once the newest has ended: a wake ends just after
+/// the reply it wrote (its outcome is written next), so a test that saw the reply waits here.
+pub async fn wakes_once_ended(app: &TestApp, owner: &Client, bot_id: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let wakes = app
+            .get(owner, &format!("/api/beings/{bot_id}/wakes"))
+            .await
+            .expect(200);
+        if !matches!(wakes[0]["state"].as_str(), Some("pending" | "running")) {
+            return wakes;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the wake never ended: {wakes}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// The bot's reply (a message of the bot's answering another) as the stream shows it: each
 /// state it went through (in order, repeats folded), and its last delta.
 pub async fn watch_reply(stream: &mut Sse, bot_id: &str, wait: Duration) -> (Vec<String>, Value) {
@@ -165,10 +185,7 @@ async fn a_refusal_or_a_stall_ends_the_reply_failed_with_its_reason(backend: Bac
         "a short reason for everyone"
     );
     // The owner sees the detail.
-    let wakes = app
-        .get(&scene.ada, &format!("/api/beings/{bot_id}/wakes"))
-        .await
-        .expect(200);
+    let wakes = wakes_once_ended(&app, &scene.ada, &bot_id).await;
     let detail = wakes[0]["last_error"].as_str().unwrap();
     assert!(
         detail.contains("401") && detail.contains("Incorrect API key"),
@@ -262,10 +279,7 @@ async fn a_reply_interrupted(backend: Backend, going: Going) {
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(model.asked().len(), 1, "the model was asked once");
-    let wakes = app
-        .get(&scene.ada, &format!("/api/beings/{bot_id}/wakes"))
-        .await
-        .expect(200);
+    let wakes = wakes_once_ended(&app, &scene.ada, &bot_id).await;
     assert_eq!(wakes[0]["state"], "failed");
 }
 
@@ -366,12 +380,6 @@ async fn a_reply_it_cannot_save_ends_failed_and_never_stays_running(backend: Bac
     let (_, reply) = watch_reply(&mut stream, &id_of(&scene.bot), WAIT * 2).await;
     assert_eq!(reply["state"], "complete");
     assert_eq!(reply["content"], "ring [31mred");
-    let wakes = app
-        .get(
-            &scene.ada,
-            &format!("/api/beings/{}/wakes", id_of(&scene.bot)),
-        )
-        .await
-        .expect(200);
+    let wakes = wakes_once_ended(&app, &scene.ada, &id_of(&scene.bot)).await;
     assert_eq!(wakes[0]["state"], "done", "{wakes}");
 }

@@ -16,6 +16,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use crate::bots_model::wakes_once_ended;
 use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app_with};
 use crate::sse::WAIT;
 
@@ -189,10 +190,7 @@ async fn a_webhook_that_fails_twice_then_answers_is_delivered_three_times_and_an
     assert_eq!(body["author"]["name"], "Ada");
     assert_eq!(body["space"]["id"], space.as_str());
     // The owner sees the delivery's history.
-    let wakes = app
-        .get(&ada, &format!("/api/beings/{bot}/wakes"))
-        .await
-        .expect(200);
+    let wakes = wakes_once_ended(&app, &ada, &bot).await;
     assert_eq!(wakes[0]["state"], "done");
     assert_eq!(wakes[0]["attempts"], 3);
     assert_eq!(
@@ -219,10 +217,7 @@ async fn a_webhook_that_never_answers_ends_in_a_visible_error(backend: Backend) 
         3,
         "the first try and two more"
     );
-    let wakes = app
-        .get(&ada, &format!("/api/beings/{bot}/wakes"))
-        .await
-        .expect(200);
+    let wakes = wakes_once_ended(&app, &ada, &bot).await;
     assert_eq!(wakes[0]["state"], "failed");
     assert!(wakes[0]["last_error"].as_str().unwrap().contains("500"));
 }
@@ -272,10 +267,7 @@ async fn a_bot_removed_from_its_space_is_not_called_and_its_wake_ends(backend: B
         "a bot that left is not called"
     );
     // Its wakes (if any were recorded) all ended.
-    let wakes = app
-        .get(&ada, &format!("/api/beings/{bot}/wakes"))
-        .await
-        .expect(200);
+    let wakes = wakes_once_ended(&app, &ada, &bot).await;
     assert!(
         wakes
             .as_array()
