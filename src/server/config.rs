@@ -35,7 +35,7 @@ pub struct Config {
     /// How long a being stays online after its last stream closes.
     #[serde(rename = "presence-grace-ms", deserialize_with = "millis")]
     pub presence_grace: Duration,
-    /// Presence rows not renewed for this long are swept.
+    /// A node whose lease was not renewed for this long is gone: its presence rows are swept.
     #[serde(rename = "presence-ttl-ms", deserialize_with = "millis")]
     pub presence_ttl: Duration,
     /// Changes kept per space for exact resume.
@@ -114,6 +114,9 @@ pub struct Config {
     /// May bots call private addresses (this machine, its network)? Off: only the public
     /// internet, since any bot's owner sets where its bot calls.
     pub bot_private_addresses: bool,
+    /// Lets a client elsewhere than this machine read `GET /metrics` with
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
 }
 
 /// One OpenID Connect provider. Its redirect URI is `<public-url>/auth/oidc/<name>/callback`.
@@ -167,6 +170,7 @@ impl Default for Config {
             bot_retry_ms: vec![1_000, 5_000, 30_000, 120_000, 600_000],
             bot_lease: Duration::from_secs(30),
             bot_private_addresses: false,
+            metrics_token: None,
         }
     }
 }

@@ -36,7 +36,7 @@ async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
     let live = LiveSync::start(&db, config.clone()).await?;
     // On PostgreSQL other nodes may write too: hear of their changes.
     if config.database_url.is_postgres() {
-        live::notify::spawn_listener(config.database_url.expose(), live.clone())?;
+        live::notify::listener::spawn(config.database_url.expose(), live.clone())?;
     }
     let leptos = LeptosOptions::builder()
         .output_name("rhizom")

@@ -22,6 +22,7 @@ mod lifecycle;
 mod listen;
 pub(crate) mod live;
 mod locks;
+pub(crate) mod metrics;
 mod oidc;
 pub(crate) mod ops;
 pub(crate) mod qr;

@@ -31,6 +31,7 @@ mod identity_oidc;
 mod identity_sessions;
 mod intentions;
 mod limits;
+mod metrics;
 mod model_server;
 mod moving;
 mod nodes;

@@ -16,7 +16,7 @@ use crate::sse::{Sse, WAIT};
 use crate::sync_common::{assert_chain, position_of};
 
 /// A real `rhizom` process on port 0, killed when dropped.
-struct Node {
+pub struct Node {
     base: String,
     process: Child,
 }
@@ -29,11 +29,15 @@ impl Drop for Node {
 }
 
 impl Node {
-    async fn start(database_url: &str, dir: &std::path::Path) -> Node {
+    pub async fn start(database_url: &str, dir: &std::path::Path) -> Node {
         Node::start_with(database_url, dir, &[]).await
     }
 
     async fn start_with(database_url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Node {
+        // This test's own clients speak TLS with rustls too (an in-process server installs the
+        // same provider, ring, as the server does; a test of processes alone must do it itself).
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut process = Command::new(env!("CARGO_BIN_EXE_rhizom"))
             .current_dir(dir)
             .envs(env.iter().copied())
@@ -77,11 +81,11 @@ impl Node {
         assert!(status.success(), "kill -{signal}");
     }
 
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    async fn post(&self, client: &Client, path: &str, body: Value) -> Value {
+    pub async fn post(&self, client: &Client, path: &str, body: Value) -> Value {
         let reply = send(client.post(self.url(path)).json(&body)).await;
         assert!(
             reply.status == 200 || reply.status == 201,
@@ -102,7 +106,7 @@ impl Node {
         }
     }
 
-    async fn stream(&self, client: &Client, space: &str, cursor: Option<&str>) -> Sse {
+    pub async fn stream(&self, client: &Client, space: &str, cursor: Option<&str>) -> Sse {
         Sse::connect(
             client,
             &self.url(&format!("/api/spaces/{space}/events")),
@@ -153,7 +157,7 @@ async fn fresh_database() -> String {
 }
 
 /// Ada, signed in through `node`, and a space she made there: her client, her id, the space's.
-async fn ada_in_a_new_space(node: &Node) -> (Client, String, String) {
+pub async fn ada_in_a_new_space(node: &Node) -> (Client, String, String) {
     let client = Client::builder()
         .cookie_store(true)
         .build()
@@ -301,4 +305,48 @@ async fn a_node_silent_while_the_log_moved_past_it_ends_its_streams_for_a_reset(
         .map(|i| i["content"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(shown, posted, "the reset has every message");
+}
+
+/// A node that dies between a commit and its announcement leaves a change nobody was told of:
+/// the other nodes' sweep of the positions finds it (here it is committed behind the nodes'
+/// backs, as that node would have) and their streams get it, in order, within a few seconds.
+#[tokio::test]
+async fn a_change_nobody_announced_reaches_the_other_nodes_by_the_sweep() {
+    let url = fresh_database().await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let a = Node::start(&url, dir.path()).await;
+    let b = Node::start(&url, dir.path()).await;
+    let (client, _, space) = ada_in_a_new_space(&a).await;
+    let said = a
+        .post(
+            &client,
+            &format!("/api/spaces/{space}/intentions"),
+            json!({ "content": "soon gone" }),
+        )
+        .await;
+    let message = said["id"].as_str().expect("an id").to_owned();
+    let reader = Client::new();
+    let mut on_b = b.stream(&reader, &space, None).await;
+    let start = on_b.until_live().await.position();
+
+    // As the server writes it: `op` first.
+    let change = format!(r#"{{"op":"intention_delete","id":"{message}"}}"#);
+    let committed = rhizom::server::testing::execute(
+        &url,
+        &format!(
+            "WITH next AS (UPDATE space_positions SET position = position + 1 \
+             WHERE space_id = '{space}' RETURNING position) \
+             INSERT INTO changes (space_id, position, entity, entity_id, change, created_at) \
+             SELECT '{space}', position, 'intention', '{message}', '{change}', 0 FROM next \
+             ON CONFLICT (space_id, entity, entity_id) DO UPDATE \
+             SET position = excluded.position, change = excluded.change"
+        ),
+    )
+    .await
+    .expect("the change is committed");
+    assert_eq!(committed, 1);
+    let got = on_b.collect_deltas(1, Duration::from_secs(5)).await;
+    assert_chain(start, &got);
+    assert_eq!(got[0].op(), "intention_delete");
+    assert_eq!(got[0].data["id"], message.as_str());
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use reqwest::Client;
+use rhizom::server::testing;
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -190,6 +191,11 @@ async fn an_open_stream_keeps_its_guest_online_past_the_presence_ttl(backend: Ba
     .await;
     let mut garden = garden(&app).await;
     let (_stream, _) = ada_comes_online(&app, &mut garden).await;
+    // Marked, to see below that renewing the node's lease never wrote Ada's row again.
+    let marked = testing::execute(&app.database_url, "UPDATE presence SET since = 7")
+        .await
+        .unwrap();
+    assert_eq!(marked, 1, "one row: Ada's stream on this node");
 
     let heard = presence_within(&mut garden.watcher, &garden.ada_id, Duration::from_secs(4)).await;
 
@@ -198,6 +204,13 @@ async fn an_open_stream_keeps_its_guest_online_past_the_presence_ttl(backend: Ba
         "a renewed presence is not swept: {heard:?}"
     );
     assert!(online(&app, &garden.space, &garden.ada_id).await);
+    let untouched = testing::execute(
+        &app.database_url,
+        "UPDATE presence SET since = 8 WHERE since = 7",
+    )
+    .await
+    .unwrap();
+    assert_eq!(untouched, 1, "the lease is renewed, not the presence row");
 }
 
 async fn after_a_crash_presence_nobody_renews_is_swept(backend: Backend) {

@@ -36,7 +36,7 @@ struct Seen {
 }
 
 /// Finds `#b<seq>:<us>#` markers in `text`, keeping an unfinished tail for the next read.
-fn scan(text: &mut Vec<u8>, mut each: impl FnMut(usize, u64)) {
+pub fn scan(text: &mut Vec<u8>, mut each: impl FnMut(usize, u64)) {
     let mut at = 0;
     let mut keep_from = text.len().saturating_sub(32);
     while let Some(offset) = text[at..].windows(2).position(|w| w == b"#b") {

@@ -10,6 +10,9 @@
 //! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
 //!                     [--connection reused|fresh]   (stream after a request, or on its own)
 //! rhizom-bench bot-stream [--url URL] [--tokens 500] [--rate 100] [--subscribers 100]
+//! rhizom-bench writes --database POSTGRES_URL [--urls URL,URL] [--writers 1,16,64] [--seconds 5]
+//! rhizom-bench storm --binary PATH [--port 3999] [--streams 5000] [--signal TERM|KILL] [--rate 20]
+//!                     (starts the node itself, with this process's environment)
 //! rhizom-bench create-database [--admin POSTGRES_URL]      (for a several-node run)
 //! ```
 
@@ -20,8 +23,10 @@ mod http;
 mod memory;
 mod scale;
 mod stats;
+mod storm;
 mod target;
 mod wire;
+mod writes;
 
 use target::Target;
 
@@ -106,6 +111,38 @@ async fn main() -> anyhow::Result<()> {
             let clients = number(&args, "--clients", 16)?;
             println!("{}", scale::run(&url, &sizes, posts, clients).await?);
         }
+        Some("storm") => {
+            let run = storm::StormArgs {
+                binary: option(&args, "--binary")
+                    .ok_or_else(|| anyhow::anyhow!("storm needs --binary, the rhizom to run"))?,
+                port: number(&args, "--port", 3999)?,
+                streams: number(&args, "--streams", 5000)?,
+                signal: option(&args, "--signal").unwrap_or_else(|| "TERM".to_owned()),
+                rate: number(&args, "--rate", 20.0)?,
+            };
+            anyhow::ensure!(
+                matches!(run.signal.as_str(), "TERM" | "KILL"),
+                "--signal is TERM or KILL"
+            );
+            if !args.iter().any(|a| a == "--no-header") {
+                println!("{}", storm::HEADER);
+            }
+            println!("{}", storm::run(run).await?);
+        }
+        Some("writes") => {
+            let urls: Vec<String> = option(&args, "--urls").map_or_else(
+                || vec![url.clone()],
+                |list| list.split(',').map(str::to_owned).collect(),
+            );
+            let database = option(&args, "--database")
+                .ok_or_else(|| anyhow::anyhow!("writes needs --database, the nodes' PostgreSQL"))?;
+            let writers = list(&args, "--writers", "1,16,64")?;
+            let seconds = number(&args, "--seconds", 5.0)?;
+            println!(
+                "{}",
+                writes::run(&urls, &database, &writers, seconds).await?
+            );
+        }
         Some("memory") => {
             let pid = number(&args, "--pid", 0_u32)?;
             anyhow::ensure!(pid > 0, "memory needs --pid, the server's process id");
@@ -119,7 +156,7 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: rhizom-bench fanout|wire|scale|memory|bot-stream [options]; see docs/PERFORMANCE.md"
+                "usage: rhizom-bench fanout|wire|scale|memory|bot-stream|writes|storm [options]; see docs/PERFORMANCE.md"
             );
             std::process::exit(2);
         }

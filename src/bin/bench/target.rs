@@ -80,6 +80,28 @@ impl Target {
         Ok(())
     }
 
+    /// Posts `text` into the rhizom space with the message id `id`: posting it again with the
+    /// same id is the same message, so a post whose answer was lost can be retried.
+    pub async fn post_as(
+        &self,
+        conn: &mut HttpConn,
+        id: uuid::Uuid,
+        text: &str,
+    ) -> anyhow::Result<()> {
+        let (space_id, cookie) = self
+            .rhizom_parts()
+            .ok_or_else(|| anyhow::anyhow!("posting with an id is rhizom's"))?;
+        let body = serde_json::json!({ "id": id, "content": text }).to_string();
+        let headers = [("Content-Type", "application/json"), ("Cookie", cookie)];
+        let path = format!("/api/spaces/{space_id}/intentions");
+        let status = conn
+            .request("POST", &path, &headers, body.as_bytes())
+            .await?
+            .status;
+        anyhow::ensure!((200..300).contains(&status), "posting answered {status}");
+        Ok(())
+    }
+
     /// The signed-in cookie and space, for modes that need more of the API.
     pub fn rhizom_parts(&self) -> Option<(&str, &str)> {
         match &self.kind {

@@ -21,6 +21,7 @@ use crate::model::{ApiError, Being, EngineSettings, Timestamp};
 use crate::server::config::Config;
 use crate::server::db::{Db, beings as db_beings, bots, removals, wakes};
 use crate::server::locks::lock;
+use crate::server::metrics::METRICS;
 use crate::server::state::AppState;
 
 /// How often due wakes are looked for when nothing says so sooner (a retry coming due).
@@ -262,7 +263,12 @@ async fn finish(
     let node = state.bots.node;
     let held = wakes::finish(tx.exec(), wake.id, node, failed, attempts, Timestamp::now()).await?;
     tx.commit().await?;
-    if !held {
+    if held {
+        METRICS.bot_wakes.inc();
+        if failed.is_some() {
+            METRICS.bot_wake_failures.inc();
+        }
+    } else {
         tracing::warn!(wake = %wake.id, "another node took this wake back before it ended here");
     }
     Ok(())

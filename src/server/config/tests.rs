@@ -242,6 +242,14 @@ fn samples() -> Vec<Sample> {
             took: |c| c.bot_private_addresses,
         },
         Sample {
+            key: "metrics-token",
+            file: "\"a-metrics-token\"",
+            env: "a-metrics-token",
+            took: |c| {
+                c.metrics_token.as_ref().map(|s| s.expose_secret()) == Some("a-metrics-token")
+            },
+        },
+        Sample {
             key: "moderators",
             file: "[\"00000000-0000-0000-0000-000000000007\"]",
             env: "00000000-0000-0000-0000-000000000007",

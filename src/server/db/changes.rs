@@ -90,6 +90,38 @@ pub async fn window(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<Window> {
     }))
 }
 
+/// The positions of `spaces` (those with any change).
+pub async fn positions(ex: Exec<'_>, spaces: &[Uuid]) -> sqlx::Result<Vec<(Uuid, u64)>> {
+    let rows = match ex {
+        Exec::Postgres(c) => {
+            sqlx::query_as::<_, (Uuid, i64)>(
+                "SELECT space_id, position FROM space_positions WHERE space_id = ANY($1)",
+            )
+            .bind(spaces)
+            .fetch_all(&mut *c)
+            .await?
+        }
+        // One node: its hub hears of every change at once, and nothing sweeps.
+        Exec::Sqlite(c) => {
+            let mut rows = Vec::with_capacity(spaces.len());
+            for space in spaces {
+                let position = sqlx::query_scalar::<_, i64>(
+                    "SELECT position FROM space_positions WHERE space_id = $1",
+                )
+                .bind(space)
+                .fetch_optional(&mut *c)
+                .await?;
+                rows.extend(position.map(|p| (*space, p)));
+            }
+            rows
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(space, p)| (space, p as u64))
+        .collect())
+}
+
 /// The logged changes after `after`, oldest first, unless there are more than `max_changes`
 /// of them or they hold more than `max_bytes` of JSON: read a page at a time, so a long one
 /// costs no more than its limits to turn down. `None` when over a limit.

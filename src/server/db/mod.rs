@@ -185,6 +185,14 @@ impl Db {
         })
     }
 
+    /// A connection of the writing pool for one statement in a transaction of its own.
+    pub async fn autocommit(&self) -> sqlx::Result<Conn> {
+        Ok(match &self.write {
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
     /// A read-only transaction that sees one consistent snapshot of the database.
     pub async fn begin_snapshot(&self) -> sqlx::Result<Tx> {
         Ok(match &self.read {

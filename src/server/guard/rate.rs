@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::model::ApiError;
 use crate::server::config::Config;
+use crate::server::metrics::METRICS;
 
 /// How often something may happen: `count` times per `per` on average, with bursts of up to
 /// `burst` at once; or not limited at all.
@@ -163,6 +164,12 @@ impl fmt::Debug for RateLimits {
     }
 }
 
+/// A refusal, counted.
+fn refused(wait: Duration) -> ApiError {
+    METRICS.rate_limited.inc();
+    ApiError::rate_limited(wait)
+}
+
 impl RateLimits {
     pub fn new(config: &Config) -> Self {
         RateLimits {
@@ -196,7 +203,7 @@ impl RateLimits {
         };
         being_check
             .and_then(|()| by_address.check(&address))
-            .map_err(ApiError::rate_limited)
+            .map_err(refused)
     }
 
     /// The per-being part of a limit alone, for a being found after its address was counted
@@ -207,7 +214,7 @@ impl RateLimits {
             Action::OpenStream => &self.streams_by_being,
             Action::SignIn | Action::Read => return Ok(()),
         };
-        by_being.check(&being).map_err(ApiError::rate_limited)
+        by_being.check(&being).map_err(refused)
     }
 
     /// Every `period` until `stop` resolves, forgets the keys that have not acted lately.

@@ -6,6 +6,7 @@ mod bots;
 mod events;
 mod extract;
 mod intentions;
+mod metrics;
 mod oidc;
 mod passkeys;
 mod session;
@@ -20,6 +21,7 @@ use crate::model::{ApiError, ErrorCode};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/api/session",
             post(session::create).delete(session::sign_out),

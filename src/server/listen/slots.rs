@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::server::guard::rate::per_network;
 use crate::server::locks::lock;
+use crate::server::metrics::METRICS;
 
 /// Connection slots of one kind (served, or answered past the cap).
 #[derive(Debug)]
@@ -49,6 +50,7 @@ impl Slots {
         }
         held.total += 1;
         held.by_address.insert(key, of_address + 1);
+        METRICS.connections_open.inc();
         Some(Slot {
             slots: self.clone(),
             key,
@@ -58,6 +60,7 @@ impl Slots {
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        METRICS.connections_open.dec();
         let mut held = lock(&self.slots.held);
         held.total -= 1;
         if let Some(count) = held.by_address.get_mut(&self.key) {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use uuid::Uuid;
 
@@ -10,11 +11,13 @@ use super::event::{ChangeJson, LogError};
 use crate::server::locks::lock;
 use crate::sync::Change;
 
-/// A committed change of a space: handed over by the recorder on this node, or read from the
-/// log.
+/// A committed change of a space: handed over by the recorder on this node, announced by
+/// another, or read from the log.
 #[derive(Clone, Debug)]
 pub(crate) struct Committed {
     pub json: ChangeJson,
+    /// When this node had it: at commit, on arrival from another node, or read from the log.
+    pub at: Instant,
     /// It deletes the space itself: the space's streams end after it.
     pub ends_space: bool,
 }
@@ -23,16 +26,18 @@ impl Committed {
     pub fn of(space_id: Uuid, change: &Change) -> Self {
         Committed {
             json: ChangeJson::of(change),
+            at: Instant::now(),
             ends_space: change.ends_space(space_id),
         }
     }
 
-    /// A change as the log keeps it.
-    fn from_log(space_id: Uuid, text: String) -> Result<Self, LogError> {
+    /// A change as the log keeps it (and a notification carries it).
+    pub(super) fn parse(space_id: Uuid, text: String) -> Result<Self, LogError> {
         let json = ChangeJson::from_log(text)?;
         Ok(Committed {
             ends_space: json.ends_space(space_id),
             json,
+            at: Instant::now(),
         })
     }
 }
@@ -47,7 +52,7 @@ pub(super) fn readable_run(
 ) -> (Vec<(u64, Committed)>, Option<u64>) {
     let mut readable = Vec::with_capacity(rows.len());
     for (at, text) in rows {
-        match Committed::from_log(space_id, text) {
+        match Committed::parse(space_id, text) {
             Ok(change) => readable.push((at, change)),
             Err(error) => {
                 tracing::error!(%space_id, at, %error, "the change log holds a row that is not a change");

@@ -1,5 +1,5 @@
-//! Background work of a node: renew its presence rows, sweep rows that expired (a node that
-//! died), prune the change log by age, and end the streams of sessions ended on other nodes.
+//! Background work of a node: renew its lease (which keeps its presence rows live), sweep the
+//! rows of nodes whose lease ran out (a node that died), prune the change log by age, and end the streams of sessions ended on other nodes.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use uuid::Uuid;
 
@@ -23,6 +24,7 @@ use super::sink::Sink;
 use crate::server::config::Config;
 use crate::server::db::{Db, changes};
 use crate::server::locks::lock;
+use crate::server::metrics::METRICS;
 
 /// Below this many streams a space is written by the publishing task alone (in at most a
 /// millisecond or two): handing shards to other threads would cost more than it saves.
@@ -107,17 +109,23 @@ impl Hub {
     }
 
     /// Frames for `changes` (in order), each following the one before, the first following
-    /// `prev`.
-    fn chain(&self, prev: u64, changes: Vec<(u64, Committed)>) -> Vec<EventFrame> {
+    /// `prev`; and when the oldest of them was had.
+    fn chain(
+        &self,
+        prev: u64,
+        changes: Vec<(u64, Committed)>,
+    ) -> (Vec<EventFrame>, Option<Instant>) {
+        let since = changes.iter().map(|(_, c)| c.at).min();
         let ends: Vec<bool> = changes.iter().map(|(_, c)| c.ends_space).collect();
-        DeltaJson::chain(prev, changes.into_iter().map(|(at, c)| (at, c.json)))
+        let frames = DeltaJson::chain(prev, changes.into_iter().map(|(at, c)| (at, c.json)))
             .iter()
             .zip(ends)
             .map(|(delta, ends_space)| {
                 let event = delta_event(&self.epoch, delta);
                 EventFrame::delta(delta.pos, delta.prev, event.as_bytes(), ends_space)
             })
-            .collect()
+            .collect();
+        (frames, since)
     }
 
     /// Subscribes to a space. Subscribe first, then read the state: a change committed in
@@ -164,13 +172,26 @@ impl Hub {
         Ok(subscription)
     }
 
-    /// Sends whatever the log holds beyond what each watched space has sent: after a gap in
-    /// notifications from other nodes.
-    pub async fn catch_up_all(&self) {
+    /// Does anyone here stream `space_id`?
+    pub fn watches(&self, space_id: Uuid) -> bool {
+        lock(&self.channels).contains_key(&space_id)
+    }
+
+    /// Sends whatever the log holds beyond what each watched space has sent, reading the log
+    /// only for a space whose position is past it: after changes nobody announced.
+    pub async fn catch_up_to_positions(&self) -> sqlx::Result<()> {
         let spaces: Vec<Uuid> = lock(&self.channels).keys().copied().collect();
-        for space_id in spaces {
-            self.committed(space_id, u64::MAX, None).await;
+        if spaces.is_empty() {
+            return Ok(());
         }
+        let positions = {
+            let mut conn = self.db.reader().await?;
+            changes::positions(conn.exec(), &spaces).await?
+        };
+        for (space_id, position) in positions {
+            self.committed(space_id, position, None).await;
+        }
+        Ok(())
     }
 
     /// The space has committed position `pos` (with its change when the caller has it).
@@ -185,6 +206,7 @@ impl Hub {
             lock(&channel.waiting).insert(pos, change);
         }
         if let Err(error) = self.send_up_to(space_id, &channel, pos).await {
+            METRICS.database_errors.inc();
             tracing::error!(%space_id, pos, %error, "publishing a change failed");
         }
     }
@@ -203,11 +225,12 @@ impl Hub {
         }
         let run = run_after(&channel.waiting, last);
         // What to send, and the position a stream must have reached to follow on after it.
-        let (frames, lost_before) = match run.last() {
+        let ((frames, since), lost_before) = match run.last() {
             Some((newest, _)) if *newest >= pos => (self.chain(last, run), 0),
             // A position in between is not here (another node wrote it, or its publish has
             // not arrived): the log has them all.
             _ => {
+                let reading = Instant::now();
                 let mut tx = self.db.begin_snapshot().await?;
                 let window = changes::window(tx.exec(), space_id).await?;
                 let rows = changes::after_within(
@@ -219,6 +242,7 @@ impl Hub {
                 )
                 .await?;
                 tx.commit().await?;
+                METRICS.log_reads.observe(reading.elapsed());
                 match rows {
                     Some(rows) => {
                         let (rows, unreadable) = readable_run(space_id, rows);
@@ -230,15 +254,19 @@ impl Hub {
                         (self.chain(last.max(window.floor), rows), lost_before)
                     }
                     // More than a catch-up may carry: the streams behind resume, and reset.
-                    None => (Vec::new(), window.position),
+                    None => ((Vec::new(), None), window.position),
                 }
             }
         };
         let newest = frames.last().map_or(last, |frame| frame.pos);
         lock(&channel.waiting).retain(|&at, _| at > newest);
         if !frames.is_empty() {
+            METRICS.deltas_published.add(frames.len() as u64);
             self.offer(space_id, channel, &fanout.shards, frames.into())
                 .await;
+        }
+        if let Some(since) = since {
+            METRICS.commit_to_write.observe(since.elapsed());
         }
         if lost_before > last {
             // Even when nothing after it is left to send, streams behind it must end.
@@ -301,4 +329,7 @@ fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[EventFrame]) {
             sinks.swap_remove(i);
         }
     }
+    METRICS
+        .deltas_delivered
+        .add((sinks.len() * frames.len()) as u64);
 }

@@ -2,11 +2,12 @@
 //! transaction that makes it ([`recorder`]); after commit the [`hub`] fans the delta out,
 //! serialized once ([`event`], [`frame`]), to every stream's [`sink`] of the space; a
 //! [`stream`] opens with the catch-up or reset of [`opening`]; [`presence`] tracks who has a
-//! live stream where; [`notify`] carries positions between nodes on PostgreSQL;
+//! live stream where; [`notify`] carries changes between nodes on PostgreSQL;
 //! [`session_streams`] ends the streams of a session that ends; [`housekeeping`] renews
-//! presence and prunes the log.
+//! the node's lease and prunes the log.
 
 mod committed;
+pub(crate) mod ending;
 pub(crate) mod event;
 pub(crate) mod frame;
 mod housekeeping;
@@ -36,6 +37,8 @@ pub(crate) struct LiveSync {
     /// This database's epoch: the first half of every cursor.
     pub epoch: Arc<str>,
     pub hub: Arc<hub::Hub>,
+    /// Tells the other nodes what this one committed (PostgreSQL only).
+    announcer: Option<Arc<notify::Announcer>>,
     pub presence: presence::PresenceTracker,
     /// The streams of each signed-in session, ended with it.
     pub session_streams: Arc<session_streams::SessionStreams>,
@@ -65,12 +68,27 @@ impl LiveSync {
             .unwrap_or_else(|| tokio::runtime::Handle::current().metrics().num_workers());
         let hub = Arc::new(hub::Hub::new(db.clone(), epoch.clone(), &config, shards));
         let node_id = Uuid::new_v4();
-        let store = presence::PresenceRows::new(db.clone(), hub.clone(), node_id, config.clone());
-        let presence = presence::PresenceTracker::new(config.presence_grace, Arc::new(store));
+        // The lease first: the presence rows this node writes are live from the start.
+        let mut tx = db.begin().await?;
+        db::presence::renew(tx.exec(), node_id, Timestamp::now()).await?;
+        tx.commit().await?;
         let shutdown = tokio::sync::watch::Sender::new(false);
+        let announcer = config.database_url.is_postgres().then(|| {
+            let stop = stopped(&shutdown);
+            Arc::new(notify::Announcer::spawn(db.clone(), node_id, stop))
+        });
+        let store = presence::PresenceRows {
+            db: db.clone(),
+            hub: hub.clone(),
+            announcer: announcer.clone(),
+            node_id,
+            config: config.clone(),
+        };
+        let presence = presence::PresenceTracker::new(config.presence_grace, Arc::new(store));
         let live = Arc::new(LiveSync {
             epoch,
             hub,
+            announcer,
             presence,
             session_streams: Arc::default(),
             config,
@@ -89,24 +107,36 @@ impl LiveSync {
 
     /// Resolves once [`LiveSync::shut_down`] has been called.
     pub fn shutting_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let mut rx = self.shutdown.subscribe();
-        async move {
-            let _ = rx.wait_for(|down| *down).await;
-        }
+        stopped(&self.shutdown)
     }
 
-    /// Presence rows renewed after this are live.
+    /// Presence rows of a node whose lease was renewed after this are live.
     pub fn presence_cutoff(&self) -> Timestamp {
         presence_cutoff(Timestamp::now(), &self.config)
     }
 
     /// A recorder for the changes of one transaction.
     pub fn recorder(&self) -> Recorder {
-        Recorder::new(self.hub.clone(), self.config.change_window)
+        Recorder::new(
+            self.hub.clone(),
+            self.announcer.clone(),
+            self.config.change_window,
+        )
     }
 }
 
-/// `now` minus the presence TTL: presence rows renewed after it are live.
+/// Resolves once `shutdown` turns `true`.
+fn stopped(
+    shutdown: &tokio::sync::watch::Sender<bool>,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let mut rx = shutdown.subscribe();
+    async move {
+        let _ = rx.wait_for(|down| *down).await;
+    }
+}
+
+/// `now` minus the presence TTL: the presence rows of a node whose lease was renewed after it
+/// are live.
 pub(crate) fn presence_cutoff(now: Timestamp, config: &Config) -> Timestamp {
     Timestamp(now.0 - config.presence_ttl.as_micros() as i64)
 }

@@ -9,6 +9,7 @@ use super::LiveSync;
 use super::event::{ChangeJson, DeltaJson};
 use crate::model::{ApiError, Being, Limit};
 use crate::server::db::{Db, Exec, beings, changes, intentions};
+use crate::server::metrics::METRICS;
 use crate::server::ops::beings::find_space;
 use crate::server::ops::intentions::place;
 use crate::server::ops::paging;
@@ -64,6 +65,7 @@ impl Opening {
                 match rows.map(|rows| catch_up(space_id, c.position, rows)) {
                     Some(Some(opening)) => {
                         tx.commit().await?;
+                        METRICS.catch_ups.inc();
                         return Ok(opening);
                     }
                     // A row the log cannot give: continuity cannot be proven from here.
@@ -74,6 +76,7 @@ impl Opening {
         };
         let snapshot = read_snapshot(tx.exec(), live, space, window.position, reason).await?;
         tx.commit().await?;
+        METRICS.reset(reason);
         Ok(Opening::Reset(Box::new(snapshot)))
     }
 }

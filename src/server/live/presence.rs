@@ -2,8 +2,8 @@
 //!
 //! [`PresenceTracker`] counts this node's streams per (space, being) and decides *when* someone
 //! comes online or goes offline, with a grace period so a reload does not flicker;
-//! [`PresenceRows`] makes it durable (presence rows with an expiry, renewed by
-//! [`super::housekeeping`]) and a delta.
+//! [`PresenceRows`] makes it durable (a row written when the being comes and deleted when it
+//! goes, live while this node's lease is, which [`super::housekeeping`] renews) and a delta.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,6 +14,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::hub::Hub;
+use super::notify::Announcer;
 use super::{Recorder, presence_cutoff};
 use crate::model::Timestamp;
 use crate::server::config::Config;
@@ -124,22 +125,14 @@ impl Drop for PresenceGuard {
 /// delta when the being's state across all nodes changes.
 #[derive(Clone, Debug)]
 pub(crate) struct PresenceRows {
-    db: Db,
-    hub: Arc<Hub>,
-    node_id: Uuid,
-    config: Arc<Config>,
+    pub db: Db,
+    pub hub: Arc<Hub>,
+    pub announcer: Option<Arc<Announcer>>,
+    pub node_id: Uuid,
+    pub config: Arc<Config>,
 }
 
 impl PresenceRows {
-    pub fn new(db: Db, hub: Arc<Hub>, node_id: Uuid, config: Arc<Config>) -> Self {
-        PresenceRows {
-            db,
-            hub,
-            node_id,
-            config,
-        }
-    }
-
     async fn write(&self, space_id: Uuid, being_id: Uuid, online: bool) -> sqlx::Result<()> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
@@ -148,7 +141,11 @@ impl PresenceRows {
         } else {
             presence::remove(tx.exec(), space_id, being_id, self.node_id).await?;
         }
-        let mut recorder = Recorder::new(self.hub.clone(), self.config.change_window);
+        let mut recorder = Recorder::new(
+            self.hub.clone(),
+            self.announcer.clone(),
+            self.config.change_window,
+        );
         if !presence::online_elsewhere(
             tx.exec(),
             space_id,
@@ -173,7 +170,8 @@ impl PresenceWriter for PresenceRows {
         let writer = self.clone();
         Box::pin(async move {
             if let Err(error) = writer.write(space_id, being_id, online).await {
-                // A lost write here is healed by expiry: rows not renewed are swept.
+                // A lost write leaves the row as it was until the being comes or goes again,
+                // or this node's lease ends.
                 tracing::error!(%space_id, %being_id, online, ?error, "writing presence failed");
             }
         })

@@ -1,4 +1,5 @@
-//! Recording changes inside the transaction that makes them, publishing them after commit.
+//! Recording changes inside the transaction that makes them, publishing them after commit: to
+//! this node's hub, and (on PostgreSQL) announced to the other nodes.
 
 use std::sync::Arc;
 
@@ -6,7 +7,7 @@ use uuid::Uuid;
 
 use super::committed::Committed;
 use super::hub::Hub;
-use super::notify;
+use super::notify::{Announced, Announcer};
 use crate::model::Timestamp;
 use crate::server::db::{Exec, changes};
 use crate::sync::Change;
@@ -15,6 +16,8 @@ use crate::sync::Change;
 /// [`Recorder::publish`] once it has committed.
 pub(crate) struct Recorder {
     hub: Arc<Hub>,
+    /// The other nodes' ears (PostgreSQL only).
+    announcer: Option<Arc<Announcer>>,
     /// How many changes of a space the log keeps.
     change_window: u64,
     /// `(space, position, the change)`.
@@ -22,9 +25,10 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(hub: Arc<Hub>, change_window: u64) -> Self {
+    pub fn new(hub: Arc<Hub>, announcer: Option<Arc<Announcer>>, change_window: u64) -> Self {
         Recorder {
             hub,
+            announcer,
             change_window,
             pending: Vec::new(),
         }
@@ -53,16 +57,24 @@ impl Recorder {
         if position > self.change_window && position % 16 == 0 {
             changes::raise_floor(ex.reborrow(), space_id, position - self.change_window).await?;
         }
-        notify::announce(ex, space_id, position).await?;
         self.pending.push((space_id, position, committed));
         Ok(())
     }
 
-    /// Hands the committed changes to the hub. The fan-out runs in its own task, so a request
-    /// that is dropped after its commit still publishes.
+    /// Hands the committed changes to the hub and the announcer. The fan-out runs in its own
+    /// task, so a request that is dropped after its commit still publishes.
     pub fn publish(self) {
         if self.pending.is_empty() {
             return;
+        }
+        if let Some(announcer) = &self.announcer {
+            for (space_id, position, change) in &self.pending {
+                announcer.announce(Announced {
+                    space_id: *space_id,
+                    position: *position,
+                    change: change.json.clone(),
+                });
+            }
         }
         let hub = self.hub;
         let pending = self.pending;

@@ -14,16 +14,16 @@
 //! resumes by cursor. A sink more than `limit` frames behind is cut off the same way.
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice};
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use socket2::SockRef;
-use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
+use self::write::write_frames;
+use super::ending::Ending;
 use super::frame::{EventFrame, Framing};
 use crate::server::locks::lock;
 
@@ -53,8 +53,8 @@ struct SinkState {
     /// Bytes of the queue's first frame already on the socket.
     written: usize,
     socket: Option<(Arc<TcpStream>, Framing)>,
-    /// No frame is taken any more: the stream ends once the queue is written.
-    closing: bool,
+    /// No frame is taken any more: the stream ends once the queue is written, for this reason.
+    closing: Option<Ending>,
     /// The stream is over: the hub drops this sink when it next passes.
     detached: bool,
     /// A write by the hub failed: the connection is broken, not finished.
@@ -92,7 +92,7 @@ impl Sink {
                 queue: VecDeque::new(),
                 written: 0,
                 socket: None,
-                closing: false,
+                closing: None,
                 detached: false,
                 failed: false,
                 limit: limit.max(1),
@@ -114,17 +114,19 @@ impl Sink {
         let mut at = position;
         let queued = std::mem::take(&mut state.queue);
         state.queue.push_back(first);
-        state.closing |= position < state.floor;
+        if position < state.floor {
+            state.close(Ending::Expired);
+        }
         for frame in queued.into_iter().filter(|f| f.pos > position) {
             if frame.prev != at {
-                state.closing = true;
+                state.close(Ending::Gap);
                 break;
             }
             at = frame.pos;
             let ends_space = frame.ends_space;
             state.queue.push_back(frame);
             if ends_space {
-                state.closing = true;
+                state.close(Ending::SpaceDeleted);
                 break;
             }
         }
@@ -139,7 +141,7 @@ impl Sink {
     /// the hub forgets this sink.
     pub fn offer(&self, frames: &[EventFrame]) -> bool {
         let mut state = self.lock();
-        if state.closing {
+        if state.closing.is_some() {
             return !state.detached;
         }
         let fresh = state.accept(frames);
@@ -163,15 +165,17 @@ impl Sink {
                 }
             }
             state.written = written;
-            state.closing |= failed;
-            state.failed |= failed;
+            if failed {
+                state.close(Ending::WriteFailed);
+                state.failed = true;
+            }
         }
         let behind = state.queue.len() + rest.len();
         state.queue.extend(rest.iter().cloned());
         if behind > state.limit {
             state.cut_off();
         }
-        let wake = (was_idle && !state.queue.is_empty()) || state.closing;
+        let wake = (was_idle && !state.queue.is_empty()) || state.closing.is_some();
         drop(state);
         if wake {
             self.wake.notify_one();
@@ -184,7 +188,7 @@ impl Sink {
     pub fn lost_before(&self, floor: u64) {
         let mut state = self.lock();
         match state.position {
-            Some(position) if position < floor => state.closing = true,
+            Some(position) if position < floor => state.close(Ending::Expired),
             Some(_) => return,
             None => state.floor = state.floor.max(floor),
         }
@@ -193,13 +197,13 @@ impl Sink {
     }
 
     /// Ends the stream with `last`, once what waits is written: nothing else is taken.
-    pub fn end_with(&self, last: EventFrame) {
+    pub fn end_with(&self, last: EventFrame, why: Ending) {
         let mut state = self.lock();
-        if state.closing {
+        if state.closing.is_some() {
             return;
         }
         state.queue.push_back(last);
-        state.closing = true;
+        state.close(why);
         drop(state);
         self.wake.notify_one();
     }
@@ -214,7 +218,7 @@ impl Sink {
     pub fn detach(&self) -> bool {
         let mut state = self.lock();
         state.socket = None;
-        state.closing = true;
+        state.close(Ending::ShutDown);
         state.detached = true;
         state.queue.clear();
         std::mem::take(&mut state.written) > 0
@@ -222,6 +226,11 @@ impl Sink {
 
     pub fn detached(&self) -> bool {
         self.lock().detached
+    }
+
+    /// Why the stream is ending, once it is.
+    pub fn ending(&self) -> Option<Ending> {
+        self.lock().closing
     }
 
     /// Writes what waits to the attached socket.
@@ -256,7 +265,7 @@ impl Sink {
     pub fn pop(&self) -> Popped {
         let mut state = self.lock();
         let Some(first) = state.queue.pop_front() else {
-            return if state.closing {
+            return if state.closing.is_some() {
                 Popped::Ended
             } else {
                 Popped::Empty
@@ -282,7 +291,7 @@ impl Sink {
             return false;
         }
         let mut state = self.lock();
-        if !state.queue.is_empty() || state.closing {
+        if !state.queue.is_empty() || state.closing.is_some() {
             return false;
         }
         state.queue.push_back(EventFrame::heartbeat());
@@ -308,14 +317,14 @@ impl SinkState {
         for frame in &frames[start..] {
             if let Some(position) = self.position {
                 if frame.prev != position {
-                    self.closing = true;
+                    self.close(Ending::Gap);
                     break;
                 }
                 self.position = Some(frame.pos);
             }
             end += 1;
             if frame.ends_space {
-                self.closing = true;
+                self.close(Ending::SpaceDeleted);
                 break;
             }
         }
@@ -325,14 +334,19 @@ impl SinkState {
     /// Too far behind: nothing more is taken, and what waits is dropped but for a frame
     /// already partly written (the stream ends on a whole chunk).
     fn cut_off(&mut self) {
-        self.closing = true;
+        self.close(Ending::TooFarBehind);
         let keep = usize::from(self.written > 0);
         self.queue.truncate(keep);
     }
 
+    /// From now on nothing is taken; the first reason given stays.
+    fn close(&mut self, why: Ending) {
+        self.closing.get_or_insert(why);
+    }
+
     /// Nothing waits: the stream goes on, or it is over.
     fn settled(&self) -> Flushed {
-        if self.closing {
+        if self.closing.is_some() {
             Flushed::Ended
         } else {
             Flushed::Done
@@ -340,58 +354,7 @@ impl SinkState {
     }
 }
 
-/// One non-blocking vectored write of up to [`BATCH_FRAMES`] frames (about [`BATCH_BYTES`]),
-/// the first from byte `first_written` on. Returns how many frames are now wholly written and
-/// how much of the next one; `(0, first_written)` when the socket takes nothing now.
-fn write_frames<'f>(
-    socket: &TcpStream,
-    frames: impl Iterator<Item = &'f EventFrame>,
-    first_written: usize,
-    framing: Framing,
-) -> io::Result<(usize, usize)> {
-    let mut slices = [IoSlice::new(&[]); BATCH_FRAMES];
-    let mut count = 0;
-    let mut bytes = 0;
-    for frame in frames {
-        let part = &frame.wire(framing)[if count == 0 { first_written } else { 0 }..];
-        if count == BATCH_FRAMES || (count > 0 && bytes + part.len() > BATCH_BYTES) {
-            break;
-        }
-        bytes += part.len();
-        slices[count] = IoSlice::new(part);
-        count += 1;
-    }
-    let written = if count == 1 {
-        // One slice, the usual case: `send` is a shorter way through the kernel than `writev`.
-        socket.try_io(Interest::WRITABLE, || {
-            SockRef::from(socket).send(&slices[0])
-        })
-    } else {
-        socket.try_write_vectored(&slices[..count])
-    };
-    let mut n = match written {
-        Ok(0) if bytes > 0 => return Err(io::ErrorKind::WriteZero.into()),
-        Ok(n) => n,
-        // Interrupted: nothing went; the socket is tried again when writable.
-        Err(error)
-            if matches!(
-                error.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-            ) =>
-        {
-            0
-        }
-        Err(error) => return Err(error),
-    };
-    for (i, slice) in slices[..count].iter().enumerate() {
-        if n < slice.len() {
-            let offset = if i == 0 { first_written } else { 0 };
-            return Ok((i, offset + n));
-        }
-        n -= slice.len();
-    }
-    Ok((count, 0))
-}
+mod write;
 
 #[cfg(test)]
 mod tests;

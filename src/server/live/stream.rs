@@ -18,6 +18,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, timeout_at};
 use uuid::Uuid;
 
 use super::LiveSync;
+use super::ending::Ending;
 use super::event::opening_text;
 use super::frame::{EventFrame, Framing};
 use super::hub::Subscription;
@@ -28,6 +29,7 @@ use super::sink::{Flushed, Popped, Sink};
 use crate::model::{ApiError, Timestamp};
 use crate::server::db::{Db, bots, sessions};
 use crate::server::locks::lock;
+use crate::server::metrics::METRICS;
 
 /// The live part of one stream: its place in the fan-out, its heartbeat, and what ends it.
 pub(crate) struct LiveStream {
@@ -38,6 +40,28 @@ pub(crate) struct LiveStream {
     /// The viewer's session: when it ends, the stream says `signed_out` and ends.
     session: Option<SessionWatch>,
     _presence: Option<PresenceGuard>,
+    space_id: Uuid,
+    opened: Instant,
+    /// How the client's side ended it, when it did.
+    client_ended: Option<Ending>,
+}
+
+impl Drop for LiveStream {
+    /// Every stream's end is logged with why and how long it lived, and counted.
+    fn drop(&mut self) {
+        let why = self
+            .client_ended
+            .or_else(|| self.sink().ending())
+            .unwrap_or(Ending::ClientGone);
+        METRICS.streams_open.dec();
+        METRICS.stream_ended(why);
+        tracing::info!(
+            space = %self.space_id,
+            reason = why.as_str(),
+            seconds = self.opened.elapsed().as_secs_f64(),
+            "a stream ended"
+        );
+    }
 }
 
 /// Who a stream is for: a signed-in being, through one of its sessions.
@@ -99,18 +123,24 @@ impl LiveStream {
             EventFrame::raw(opening_text(&live.epoch, &opening).as_bytes()),
         );
         if ended {
-            subscription.sink.end_with(EventFrame::raw(SIGNED_OUT));
+            subscription
+                .sink
+                .end_with(EventFrame::raw(SIGNED_OUT), Ending::SessionEnded);
         }
         // Half the period: a heartbeat goes out once nothing was written for a whole period.
         let period = (live.config.heartbeat / 2).max(Duration::from_millis(5));
         let mut heartbeat = tokio::time::interval_at(Instant::now() + period, period);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        METRICS.streams_open.inc();
         Ok(LiveStream {
             subscription,
             heartbeat,
             shutdown: Box::pin(live.shutting_down()),
             session,
             _presence: presence,
+            space_id,
+            opened: Instant::now(),
+            client_ended: None,
         })
     }
 
@@ -176,13 +206,17 @@ impl LiveStream {
                     if deadline.is_some() =>
                 {
                     ready.map_err(|_| {
+                        self.client_ended = Some(Ending::ClientStoppedReading);
                         io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")
                     })??;
                 }
                 _ = self.heartbeat.tick() => {
                     self.subscription.sink.heartbeat_due();
                 }
-                () = &mut gone => return Ok(StreamEnd::Dropped),
+                () = &mut gone => {
+                    self.client_ended = Some(Ending::ClientGone);
+                    return Ok(StreamEnd::Dropped);
+                }
                 why = session_ended(&mut self.session) => self.session_ended(why),
                 () = &mut self.shutdown => {
                     let cut = self.subscription.sink.detach();
@@ -222,7 +256,8 @@ impl LiveStream {
             SessionEnded::SignedOut => SIGNED_OUT,
             SessionEnded::Replaced => SESSION_REPLACED,
         };
-        self.sink().end_with(EventFrame::raw(last));
+        self.sink()
+            .end_with(EventFrame::raw(last), Ending::SessionEnded);
     }
 }
 

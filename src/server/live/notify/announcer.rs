@@ -1,0 +1,94 @@
+//! This node's announcements: what its transactions committed, queued as they publish and
+//! sent by one task, everything queued meanwhile in one statement (one commit of PostgreSQL's
+//! notification lock for the lot). An announcement that cannot be sent (a full queue, a
+//! database error) is not retried: the other nodes' sweep finds the change.
+
+use std::future::Future;
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Announced, CHANNEL, payloads};
+use crate::server::db::{Db, Exec};
+use crate::server::metrics::METRICS;
+
+/// Changes waiting to be announced; past this, the sweep announces them.
+const QUEUE: usize = 65_536;
+/// The most changes one statement announces.
+const BATCH: usize = 4096;
+
+#[derive(Debug)]
+pub(crate) struct Announcer {
+    queue: mpsc::Sender<Announced>,
+}
+
+impl Announcer {
+    /// Starts the sending task, which ends once `stop` resolves and what was queued is sent.
+    pub fn spawn(db: Db, node: Uuid, stop: impl Future<Output = ()> + Send + 'static) -> Announcer {
+        let (queue, mut queued) = mpsc::channel(QUEUE);
+        tokio::spawn(async move {
+            tokio::pin!(stop);
+            let mut batch = Vec::new();
+            loop {
+                let open = tokio::select! {
+                    n = queued.recv_many(&mut batch, BATCH) => n > 0,
+                    () = &mut stop => false,
+                };
+                if !open {
+                    queued.close();
+                    while queued.recv_many(&mut batch, BATCH).await > 0 {
+                        send(&db, node, &mut batch).await;
+                    }
+                    return;
+                }
+                send(&db, node, &mut batch).await;
+            }
+        });
+        Announcer { queue }
+    }
+
+    /// Queues a committed change to be announced.
+    pub fn announce(&self, announced: Announced) {
+        if let Err(error) = self.queue.try_send(announced) {
+            tracing::warn!(%error, "a change is left to the other nodes' sweep");
+        }
+    }
+}
+
+/// Announces `batch` (emptied), ordered by space and position so that a node that hears it
+/// finds no gap it would have to read the log for.
+async fn send(db: &Db, node: Uuid, batch: &mut Vec<Announced>) {
+    batch.sort_unstable_by_key(|a| (a.space_id, a.position));
+    let texts = payloads(node, batch);
+    let count = batch.len() as u64;
+    batch.clear();
+    let began = Instant::now();
+    // One statement, one round trip: it commits (and notifies) by itself.
+    let sent = async { notify(db.autocommit().await?.exec(), &texts).await };
+    match sent.await {
+        Ok(()) => {
+            METRICS.announcements.observe(began.elapsed());
+            METRICS.changes_announced.add(count);
+        }
+        Err(error) => {
+            METRICS.database_errors.inc();
+            tracing::warn!(%error, "announcing changes failed; the other nodes' sweep finds them");
+        }
+    }
+}
+
+async fn notify(ex: Exec<'_>, payloads: &[String]) -> sqlx::Result<()> {
+    match ex {
+        Exec::Postgres(c) => {
+            sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
+                .bind(CHANNEL)
+                .bind(payloads)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        }
+        // One node, one process: the hub hears of every change directly.
+        Exec::Sqlite(_) => Ok(()),
+    }
+}
