@@ -17,6 +17,23 @@ pub(crate) fn moderates(state: &AppState, actor: Uuid, space: &Being) -> bool {
     permissions::may_moderate(actor, space.owner_id, &state.config.moderators)
 }
 
+/// The space `space_id`, if `actor` moderates it; 403 saying who can `do_what` otherwise.
+async fn moderated_space(
+    state: &AppState,
+    ex: Exec<'_>,
+    actor: &Being,
+    space_id: Uuid,
+    do_what: &str,
+) -> Result<Being, ApiError> {
+    let space = find_space(ex, space_id).await?;
+    if !moderates(state, actor.id, &space) {
+        return Err(ApiError::forbidden(format!(
+            "only the space's owner or a moderator can {do_what}"
+        )));
+    }
+    Ok(space)
+}
+
 /// 403 when `being_id` was removed from `space_id`.
 pub(crate) async fn refuse_if_removed(
     ex: Exec<'_>,
@@ -49,12 +66,7 @@ async fn remove_once(
     being_id: Uuid,
 ) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
-    let space = find_space(tx.exec(), space_id).await?;
-    if !moderates(state, actor.id, &space) {
-        return Err(ApiError::forbidden(
-            "only the space's owner or a moderator can remove beings from it",
-        ));
-    }
+    let space = moderated_space(state, tx.exec(), actor, space_id, "remove beings from it").await?;
     let mut being = db_beings::get(tx.exec(), being_id)
         .await?
         .ok_or_else(|| ApiError::not_found("being"))?;
@@ -91,12 +103,7 @@ pub async fn readmit(
     being_id: Uuid,
 ) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
-    let space = find_space(tx.exec(), space_id).await?;
-    if !moderates(state, actor.id, &space) {
-        return Err(ApiError::forbidden(
-            "only the space's owner or a moderator can let beings back in",
-        ));
-    }
+    moderated_space(state, tx.exec(), actor, space_id, "let beings back in").await?;
     removals::delete_with_owned(tx.exec(), space_id, being_id).await?;
     tx.commit().await?;
     Ok(())
