@@ -99,7 +99,8 @@ pub(crate) struct Metrics {
     pub connections_open: Gauge,
     pub streams_open: Gauge,
     stream_ends: [Counter; Ending::ALL.len()],
-    pub catch_ups: Counter,
+    pub catch_ups_from_memory: Counter,
+    pub catch_ups_from_log: Counter,
     resets: [Counter; RESET_REASONS.len()],
     /// A delta's frame built once by the hub (per change and node).
     pub deltas_published: Counter,
@@ -130,7 +131,8 @@ impl Metrics {
             connections_open: Gauge::new(),
             streams_open: Gauge::new(),
             stream_ends: [const { Counter::new() }; Ending::ALL.len()],
-            catch_ups: Counter::new(),
+            catch_ups_from_memory: Counter::new(),
+            catch_ups_from_log: Counter::new(),
             resets: [const { Counter::new() }; RESET_REASONS.len()],
             deltas_published: Counter::new(),
             deltas_delivered: Counter::new(),
@@ -188,12 +190,22 @@ impl Metrics {
                 counter.get()
             );
         }
-        counter(
+        header(
             &mut out,
             "rhizom_catch_ups_total",
-            "Streams opened with an exact catch-up.",
-            &self.catch_ups,
+            "counter",
+            "Streams opened with an exact catch-up: from what this node sent last, or from the log.",
         );
+        for (from, counter) in [
+            ("memory", &self.catch_ups_from_memory),
+            ("log", &self.catch_ups_from_log),
+        ] {
+            let _ = writeln!(
+                out,
+                "rhizom_catch_ups_total{{from=\"{from}\"}} {}",
+                counter.get()
+            );
+        }
         header(
             &mut out,
             "rhizom_resets_total",

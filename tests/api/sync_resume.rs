@@ -15,6 +15,7 @@ on_both_backends!(
     a_message_edited_twenty_times_while_away_comes_back_once_with_its_final_text,
     a_message_posted_and_deleted_while_away_comes_back_as_one_delete,
     a_cursor_still_resumes_after_the_server_restarts,
+    a_resume_among_what_the_node_sent_last_is_served_from_memory,
 );
 
 /// A space with a conversation, and a bot waiting in the Lobby to be moved in.
@@ -235,4 +236,35 @@ async fn a_cursor_still_resumes_after_the_server_restarts(backend: Backend) {
     let expected = [("intention_upsert", json!({ "intention": said }))];
     assert_deltas_say(deltas, &expected);
     a_live_write_follows(&app, &garden, &mut sse, &catchup).await;
+}
+
+/// While someone streams the space, a node keeps what it sent last: a stream that resumes from
+/// a cursor among it gets its catch-up without the change log — here the log is emptied
+/// behind the server's back, and the catch-up is still exact.
+async fn a_resume_among_what_the_node_sent_last_is_served_from_memory(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let garden = garden(&app).await;
+    let mut watcher = app.subscribe(&app.anon, &garden.id, None).await;
+    watcher.until_live().await;
+    app.post_intention(&garden.ada, &garden.id, "a").await;
+    let cursor = watcher.collect_deltas(1, WAIT).await[0]
+        .id
+        .clone()
+        .expect("a cursor");
+    for content in ["b", "c"] {
+        app.post_intention(&garden.ada, &garden.id, content).await;
+    }
+    watcher.collect_deltas(2, WAIT).await;
+    rhizom::server::testing::execute(&app.database_url, "DELETE FROM changes")
+        .await
+        .unwrap();
+
+    let mut resumed = app.subscribe(&app.anon, &garden.id, Some(&cursor)).await;
+    let catchup = resumed.until_live().await;
+    let contents: Vec<&str> = catchup
+        .expect_catchup(position_of(&cursor))
+        .iter()
+        .map(|d| d.data["intention"]["content"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(contents, ["b", "c"]);
 }

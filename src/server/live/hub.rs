@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::committed::{Committed, Waiting, readable_run, run_after};
 use super::event::{DeltaJson, delta_event};
 use super::frame::EventFrame;
+use super::recent::RecentDeltas;
 use super::sink::Sink;
 use crate::server::config::Config;
 use crate::server::db::{Db, changes};
@@ -46,6 +47,8 @@ struct Channel {
 struct Fanout {
     /// `None` until the first subscriber reads the space's position from the database.
     last: Option<u64>,
+    /// What was sent last, for resumes served from memory.
+    recent: RecentDeltas,
     /// The space's streams, in shares that the runtime's threads write at the same time.
     shards: Vec<Arc<Shard>>,
     /// The shard the next subscriber joins.
@@ -109,15 +112,18 @@ impl Hub {
     }
 
     /// Frames for `changes` (in order), each following the one before, the first following
-    /// `prev`; and when the oldest of them was had.
+    /// `prev` (kept in `recent` too); and when the oldest of them was had.
     fn chain(
         &self,
+        recent: &mut RecentDeltas,
         prev: u64,
         changes: Vec<(u64, Committed)>,
     ) -> (Vec<EventFrame>, Option<Instant>) {
         let since = changes.iter().map(|(_, c)| c.at).min();
         let ends: Vec<bool> = changes.iter().map(|(_, c)| c.ends_space).collect();
-        let frames = DeltaJson::chain(prev, changes.into_iter().map(|(at, c)| (at, c.json)))
+        let deltas = DeltaJson::chain(prev, changes.into_iter().map(|(at, c)| (at, c.json)));
+        recent.push(&deltas);
+        let frames = deltas
             .iter()
             .zip(ends)
             .map(|(delta, ends_space)| {
@@ -170,6 +176,22 @@ impl Hub {
         drop(sinks);
         drop(fanout);
         Ok(subscription)
+    }
+
+    /// The catch-up after `cursor` from what this node sent last, and the position it brings
+    /// the stream to; `None` when nobody here streams the space or the log must answer.
+    pub async fn catch_up_from_memory(
+        &self,
+        space_id: Uuid,
+        cursor: u64,
+    ) -> Option<(u64, Vec<DeltaJson>)> {
+        let channel = lock(&self.channels).get(&space_id).cloned()?;
+        let fanout = channel.fanout.lock().await;
+        let last = fanout.last?;
+        let deltas = fanout
+            .recent
+            .after(cursor, last, (self.max_changes, self.max_bytes))?;
+        Some((last, deltas))
     }
 
     /// Does anyone here stream `space_id`?
@@ -226,7 +248,7 @@ impl Hub {
         let run = run_after(&channel.waiting, last);
         // What to send, and the position a stream must have reached to follow on after it.
         let ((frames, since), lost_before) = match run.last() {
-            Some((newest, _)) if *newest >= pos => (self.chain(last, run), 0),
+            Some((newest, _)) if *newest >= pos => (self.chain(&mut fanout.recent, last, run), 0),
             // A position in between is not here (another node wrote it, or its publish has
             // not arrived): the log has them all.
             _ => {
@@ -251,10 +273,14 @@ impl Hub {
                         // and get a reset. A row that is not a change cannot be passed on:
                         // nobody behind it can follow on.
                         let lost_before = unreadable.unwrap_or(window.floor);
-                        (self.chain(last.max(window.floor), rows), lost_before)
+                        let from = last.max(window.floor);
+                        (self.chain(&mut fanout.recent, from, rows), lost_before)
                     }
                     // More than a catch-up may carry: the streams behind resume, and reset.
-                    None => ((Vec::new(), None), window.position),
+                    None => {
+                        fanout.recent.forget();
+                        ((Vec::new(), None), window.position)
+                    }
                 }
             }
         };

@@ -15,6 +15,7 @@ pub(crate) mod hub;
 pub(crate) mod notify;
 pub(crate) mod opening;
 pub(crate) mod presence;
+mod recent;
 mod recorder;
 pub(crate) mod session_streams;
 pub(crate) mod sink;

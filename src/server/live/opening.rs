@@ -46,10 +46,26 @@ impl Opening {
         space_id: Uuid,
         cursor: Option<&str>,
     ) -> Result<Opening, ApiError> {
+        let cursor = cursor.map(str::parse::<Cursor>);
+        // A cursor among what this node sent last: the catch-up is in memory. The space must
+        // still be there, and the cursor within the log's window, so that every node (and the
+        // log) would resume it too.
+        if let Some(Ok(c)) = &cursor
+            && *c.epoch == *live.epoch
+            && let Some((position, deltas)) =
+                live.hub.catch_up_from_memory(space_id, c.position).await
+        {
+            let mut conn = db.reader().await?;
+            find_space(conn.exec(), space_id).await?;
+            if c.position >= changes::window(conn.exec(), space_id).await?.floor {
+                METRICS.catch_ups_from_memory.inc();
+                return Ok(Opening::CatchUp { position, deltas });
+            }
+        }
         let mut tx = db.begin_snapshot().await?;
         let space = find_space(tx.exec(), space_id).await?;
         let window = changes::window(tx.exec(), space_id).await?;
-        let reason = match cursor.map(str::parse::<Cursor>) {
+        let reason = match cursor {
             None => ResetReason::Initial,
             Some(Err(_)) => ResetReason::Invalid,
             Some(Ok(c)) if *c.epoch != *live.epoch => ResetReason::Epoch,
@@ -65,7 +81,7 @@ impl Opening {
                 match rows.map(|rows| catch_up(space_id, c.position, rows)) {
                     Some(Some(opening)) => {
                         tx.commit().await?;
-                        METRICS.catch_ups.inc();
+                        METRICS.catch_ups_from_log.inc();
                         return Ok(opening);
                     }
                     // A row the log cannot give: continuity cannot be proven from here.

@@ -1,0 +1,166 @@
+//! The last deltas a node sent for a space, kept while anyone here streams it: a stream that
+//! resumes from a cursor among them gets its catch-up from memory (coalesced as the log's is),
+//! without reading the change log. Kept as an unbroken chain: when what is sent does not follow on from the newest kept
+//! (the log was read past a gap, or the space reset its streams), the chain starts again.
+
+use std::collections::VecDeque;
+
+use super::event::DeltaJson;
+use crate::sync::{Change, Entity};
+
+/// Deltas kept per watched space.
+const KEPT: usize = 256;
+
+#[derive(Debug, Default)]
+pub(super) struct RecentDeltas(VecDeque<DeltaJson>);
+
+impl RecentDeltas {
+    /// `sent` went out, in order, each following the one before.
+    pub fn push(&mut self, sent: &[DeltaJson]) {
+        let Some(first) = sent.first() else {
+            return;
+        };
+        if self.0.back().is_some_and(|newest| newest.pos != first.prev) {
+            self.0.clear();
+        }
+        self.0.extend(sent.iter().cloned());
+        let over = self.0.len().saturating_sub(KEPT);
+        self.0.drain(..over);
+    }
+
+    /// The space's streams moved to `position` without deltas (a reset): nothing kept follows
+    /// on to it.
+    pub fn forget(&mut self) {
+        self.0.clear();
+    }
+
+    /// The deltas after `cursor`, when the chain kept reaches from it to `last` (what was sent
+    /// last) and they are within a catch-up's limits; `None` when the log must answer.
+    pub fn after(&self, cursor: u64, last: u64, limits: (usize, usize)) -> Option<Vec<DeltaJson>> {
+        let (max_changes, max_bytes) = limits;
+        if cursor == last {
+            return Some(Vec::new());
+        }
+        if self.0.back()?.pos != last {
+            return None;
+        }
+        let from = self.0.iter().position(|delta| delta.prev == cursor)?;
+        if self.0.len() - from > max_changes {
+            return None;
+        }
+        let after = coalesced(cursor, self.0.range(from..))?;
+        let bytes: usize = after.iter().map(|d| d.change.as_str().len()).sum();
+        (bytes <= max_bytes).then_some(after)
+    }
+}
+
+/// Each entity's latest change once, in position order, chained from `cursor` — what a
+/// catch-up from the log carries (docs/SYNC.md, "Coalesced catch-up"). `None` when a change is
+/// of a kind this server does not know (a newer node's): the log answers then.
+fn coalesced<'d>(
+    cursor: u64,
+    deltas: impl Iterator<Item = &'d DeltaJson>,
+) -> Option<Vec<DeltaJson>> {
+    let mut latest: Vec<(Entity, &DeltaJson)> = Vec::new();
+    for delta in deltas {
+        let entity = serde_json::from_str::<Change>(delta.change.as_str())
+            .ok()?
+            .entity();
+        latest.retain(|(seen, _)| *seen != entity);
+        latest.push((entity, delta));
+    }
+    let kept = latest.into_iter().map(|(_, d)| (d.pos, d.change.clone()));
+    Some(DeltaJson::chain(cursor, kept))
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::server::live::event::ChangeJson;
+
+    /// No limit.
+    const ANY: (usize, usize) = (usize::MAX, usize::MAX);
+
+    /// The deletes of messages `from + 1 ..= to` (message `p` at position `p`).
+    fn chain(from: u64, to: u64) -> Vec<DeltaJson> {
+        let delete = |p: u64| {
+            let id = Uuid::from_u128(u128::from(p));
+            ChangeJson::of(&Change::IntentionDelete { id })
+        };
+        DeltaJson::chain(from, (from + 1..=to).map(|p| (p, delete(p))))
+    }
+
+    fn positions(deltas: &[DeltaJson]) -> Vec<u64> {
+        deltas.iter().map(|d| d.pos).collect()
+    }
+
+    #[test]
+    fn a_cursor_in_the_chain_gets_what_came_after_it() {
+        let mut recent = RecentDeltas::default();
+        recent.push(&chain(10, 13));
+        recent.push(&chain(13, 15));
+        assert_eq!(positions(&recent.after(12, 15, ANY).unwrap()), [13, 14, 15]);
+        assert_eq!(
+            positions(&recent.after(10, 15, ANY).unwrap()),
+            [11, 12, 13, 14, 15]
+        );
+        assert!(recent.after(15, 15, ANY).unwrap().is_empty(), "nothing new");
+        assert!(
+            recent.after(9, 15, ANY).is_none(),
+            "from before the chain: the log"
+        );
+        assert!(
+            recent.after(12, 16, ANY).is_none(),
+            "sent past what is kept"
+        );
+        assert!(
+            recent.after(12, 15, (100, 10)).is_none(),
+            "more bytes than a catch-up carries"
+        );
+        assert!(
+            recent.after(12, 15, (2, usize::MAX)).is_none(),
+            "more changes than that"
+        );
+    }
+
+    #[test]
+    fn a_break_in_the_chain_starts_it_again_and_it_keeps_only_the_newest() {
+        let mut recent = RecentDeltas::default();
+        recent.push(&chain(0, 5));
+        recent.push(&chain(8, 9));
+        assert!(recent.after(3, 9, ANY).is_none(), "6 and 7 were never kept");
+        assert_eq!(positions(&recent.after(8, 9, ANY).unwrap()), [9]);
+        recent.push(&chain(9, 9 + KEPT as u64 + 10));
+        let last = 9 + KEPT as u64 + 10;
+        assert!(
+            recent.after(9, last, ANY).is_none(),
+            "the oldest are dropped"
+        );
+        assert_eq!(recent.after(last - 3, last, ANY).unwrap().len(), 3);
+        recent.forget();
+        assert!(recent.after(last - 3, last, ANY).is_none());
+    }
+
+    #[test]
+    fn each_entity_comes_once_in_its_latest_state_chained_from_the_cursor() {
+        let note = |p: u64, online: bool| {
+            let change = Change::Presence {
+                being_id: Uuid::nil(),
+                online,
+            };
+            (p, ChangeJson::of(&change))
+        };
+        let mut recent = RecentDeltas::default();
+        recent.push(&DeltaJson::chain(
+            4,
+            [note(5, true), note(6, false), note(7, true)],
+        ));
+        recent.push(&chain(7, 8));
+        let after = recent.after(4, 8, ANY).unwrap();
+        let links: Vec<(u64, u64)> = after.iter().map(|d| (d.prev, d.pos)).collect();
+        assert_eq!(links, [(4, 7), (7, 8)], "the presence once, at its latest");
+        assert!(after[0].change.as_str().contains("\"online\":true"));
+    }
+}
