@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::committed::{Committed, Waiting, readable_run, run_after};
 use super::event::{DeltaJson, delta_event};
 use super::frame::EventFrame;
-use super::recent::RecentDeltas;
+use super::recent::{self, RecentDeltas};
 use super::sink::Sink;
 use crate::server::config::Config;
 use crate::server::db::{Db, changes};
@@ -186,12 +186,14 @@ impl Hub {
         cursor: u64,
     ) -> Option<(u64, Vec<DeltaJson>)> {
         let channel = lock(&self.channels).get(&space_id).cloned()?;
-        let fanout = channel.fanout.lock().await;
-        let last = fanout.last?;
-        let deltas = fanout
-            .recent
-            .after(cursor, last, (self.max_changes, self.max_bytes))?;
-        Some((last, deltas))
+        // Copied under the space's lock, read (coalesced) after it: a storm of resumes never
+        // holds up what the space publishes.
+        let (last, sent) = {
+            let fanout = channel.fanout.lock().await;
+            let last = fanout.last?;
+            (last, fanout.recent.after(cursor, last, self.max_changes)?)
+        };
+        Some((last, recent::catch_up(cursor, &sent, self.max_bytes)?))
     }
 
     /// Does anyone here stream `space_id`?

@@ -34,10 +34,10 @@ impl RecentDeltas {
         self.0.clear();
     }
 
-    /// The deltas after `cursor`, when the chain kept reaches from it to `last` (what was sent
-    /// last) and they are within a catch-up's limits; `None` when the log must answer.
-    pub fn after(&self, cursor: u64, last: u64, limits: (usize, usize)) -> Option<Vec<DeltaJson>> {
-        let (max_changes, max_bytes) = limits;
+    /// The deltas sent after `cursor`, when the chain kept reaches from it to `last` (what was
+    /// sent last) and they are at most `max_changes`; `None` when the log must answer. A copy,
+    /// so that [`catch_up`] can read them without the space's lock.
+    pub fn after(&self, cursor: u64, last: u64, max_changes: usize) -> Option<Vec<DeltaJson>> {
         if cursor == last {
             return Some(Vec::new());
         }
@@ -48,26 +48,30 @@ impl RecentDeltas {
         if self.0.len() - from > max_changes {
             return None;
         }
-        let after = coalesced(cursor, self.0.range(from..))?;
-        let bytes: usize = after.iter().map(|d| d.change.as_str().len()).sum();
-        (bytes <= max_bytes).then_some(after)
+        Some(self.0.range(from..).cloned().collect())
     }
 }
 
-/// Each entity's latest change once, in position order, chained from `cursor` — what a
-/// catch-up from the log carries (docs/SYNC.md, "Coalesced catch-up"). `None` when a change is
-/// of a kind this server does not know (a newer node's): the log answers then.
-fn coalesced<'d>(
+/// The catch-up from `cursor` over `sent` (from [`RecentDeltas::after`]): each entity's latest
+/// change once, in position order, chained from `cursor`, as a catch-up from the log carries
+/// (docs/SYNC.md, "Coalesced catch-up"); `None` past `max_bytes`, or when a change is of a kind
+/// this server does not know (a newer node's): the log answers then.
+pub(super) fn catch_up(
     cursor: u64,
-    deltas: impl Iterator<Item = &'d DeltaJson>,
+    sent: &[DeltaJson],
+    max_bytes: usize,
 ) -> Option<Vec<DeltaJson>> {
     let mut latest: Vec<(Entity, &DeltaJson)> = Vec::new();
-    for delta in deltas {
+    for delta in sent {
         let entity = serde_json::from_str::<Change>(delta.change.as_str())
             .ok()?
             .entity();
         latest.retain(|(seen, _)| *seen != entity);
         latest.push((entity, delta));
+    }
+    let bytes: usize = latest.iter().map(|(_, d)| d.change.as_str().len()).sum();
+    if bytes > max_bytes {
+        return None;
     }
     let kept = latest.into_iter().map(|(_, d)| (d.pos, d.change.clone()));
     Some(DeltaJson::chain(cursor, kept))
@@ -82,6 +86,16 @@ mod tests {
 
     /// No limit.
     const ANY: (usize, usize) = (usize::MAX, usize::MAX);
+
+    /// What a resume from `cursor` gets, within `(max_changes, max_bytes)`.
+    fn resume(
+        recent: &RecentDeltas,
+        cursor: u64,
+        last: u64,
+        (max_changes, max_bytes): (usize, usize),
+    ) -> Option<Vec<DeltaJson>> {
+        catch_up(cursor, &recent.after(cursor, last, max_changes)?, max_bytes)
+    }
 
     /// The deletes of messages `from + 1 ..= to` (message `p` at position `p`).
     fn chain(from: u64, to: u64) -> Vec<DeltaJson> {
@@ -101,26 +115,32 @@ mod tests {
         let mut recent = RecentDeltas::default();
         recent.push(&chain(10, 13));
         recent.push(&chain(13, 15));
-        assert_eq!(positions(&recent.after(12, 15, ANY).unwrap()), [13, 14, 15]);
         assert_eq!(
-            positions(&recent.after(10, 15, ANY).unwrap()),
+            positions(&resume(&recent, 12, 15, ANY).unwrap()),
+            [13, 14, 15]
+        );
+        assert_eq!(
+            positions(&resume(&recent, 10, 15, ANY).unwrap()),
             [11, 12, 13, 14, 15]
         );
-        assert!(recent.after(15, 15, ANY).unwrap().is_empty(), "nothing new");
         assert!(
-            recent.after(9, 15, ANY).is_none(),
+            resume(&recent, 15, 15, ANY).unwrap().is_empty(),
+            "nothing new"
+        );
+        assert!(
+            resume(&recent, 9, 15, ANY).is_none(),
             "from before the chain: the log"
         );
         assert!(
-            recent.after(12, 16, ANY).is_none(),
+            resume(&recent, 12, 16, ANY).is_none(),
             "sent past what is kept"
         );
         assert!(
-            recent.after(12, 15, (100, 10)).is_none(),
+            resume(&recent, 12, 15, (100, 10)).is_none(),
             "more bytes than a catch-up carries"
         );
         assert!(
-            recent.after(12, 15, (2, usize::MAX)).is_none(),
+            resume(&recent, 12, 15, (2, usize::MAX)).is_none(),
             "more changes than that"
         );
     }
@@ -130,17 +150,20 @@ mod tests {
         let mut recent = RecentDeltas::default();
         recent.push(&chain(0, 5));
         recent.push(&chain(8, 9));
-        assert!(recent.after(3, 9, ANY).is_none(), "6 and 7 were never kept");
-        assert_eq!(positions(&recent.after(8, 9, ANY).unwrap()), [9]);
+        assert!(
+            resume(&recent, 3, 9, ANY).is_none(),
+            "6 and 7 were never kept"
+        );
+        assert_eq!(positions(&resume(&recent, 8, 9, ANY).unwrap()), [9]);
         recent.push(&chain(9, 9 + KEPT as u64 + 10));
         let last = 9 + KEPT as u64 + 10;
         assert!(
-            recent.after(9, last, ANY).is_none(),
+            resume(&recent, 9, last, ANY).is_none(),
             "the oldest are dropped"
         );
-        assert_eq!(recent.after(last - 3, last, ANY).unwrap().len(), 3);
+        assert_eq!(resume(&recent, last - 3, last, ANY).unwrap().len(), 3);
         recent.forget();
-        assert!(recent.after(last - 3, last, ANY).is_none());
+        assert!(resume(&recent, last - 3, last, ANY).is_none());
     }
 
     #[test]
@@ -158,7 +181,7 @@ mod tests {
             [note(5, true), note(6, false), note(7, true)],
         ));
         recent.push(&chain(7, 8));
-        let after = recent.after(4, 8, ANY).unwrap();
+        let after = resume(&recent, 4, 8, ANY).unwrap();
         let links: Vec<(u64, u64)> = after.iter().map(|d| (d.prev, d.pos)).collect();
         assert_eq!(links, [(4, 7), (7, 8)], "the presence once, at its latest");
         assert!(after[0].change.as_str().contains("\"online\":true"));
