@@ -31,7 +31,9 @@ async fn metrics(node: &Node) -> String {
 async fn a_stream_a_message_and_a_reset_are_counted_where_they_happen() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}/rhizom.db", dir.path().display());
-    let node = Node::start(&url, dir.path()).await;
+    // Heartbeats every 100 ms: a stream the front door handed to hyper learns that its client
+    // left at its next write.
+    let node = Node::start_with(&url, dir.path(), &[("RHIZOM_HEARTBEAT_MS", "100")]).await;
     let (client, _, space) = ada_in_a_new_space(&node).await;
     let before = metrics(&node).await;
     assert_eq!(sample(&before, "rhizom_streams_open"), 0.0);

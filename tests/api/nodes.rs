@@ -33,7 +33,11 @@ impl Node {
         Node::start_with(database_url, dir, &[]).await
     }
 
-    async fn start_with(database_url: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> Node {
+    pub async fn start_with(
+        database_url: &str,
+        dir: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> Node {
         // This test's own clients speak TLS with rustls too (an in-process server installs the
         // same provider, ring, as the server does; a test of processes alone must do it itself).
         #[allow(deprecated)]
