@@ -117,6 +117,9 @@ pub struct Config {
     /// Lets a client elsewhere than this machine read `GET /metrics` with
     /// `Authorization: Bearer <token>`.
     pub metrics_token: Option<SecretString>,
+    /// NATS with JetStream (`nats://host:4222`), the bus that carries changes between nodes on
+    /// PostgreSQL in place of its notifications (docs/SCALING.md). It may hold a password.
+    pub nats_url: Option<SecretString>,
 }
 
 /// One OpenID Connect provider. Its redirect URI is `<public-url>/auth/oidc/<name>/callback`.
@@ -171,6 +174,7 @@ impl Default for Config {
             bot_lease: Duration::from_secs(30),
             bot_private_addresses: false,
             metrics_token: None,
+            nats_url: None,
         }
     }
 }
@@ -248,7 +252,8 @@ impl Config {
 /// What is wrong with the settings file — where, and what, unless the file holds a secret or
 /// the database's URL: then only where, since the message and the line it quotes may show it.
 fn file_error(file: &str, error: &toml::de::Error) -> anyhow::Error {
-    let holds_a_secret = file.contains("secret") || file.contains("database-url");
+    let holds_a_secret =
+        file.contains("secret") || file.contains("database-url") || file.contains("nats-url");
     if !holds_a_secret {
         return anyhow::anyhow!("the settings file: {error}");
     }
@@ -294,7 +299,7 @@ fn env_value(key: &str, raw: &str) -> anyhow::Result<toml::Value> {
     }
     let error = last_error.expect("at least the text itself was tried");
     // The message of a refused secret is not printed: it may quote the value.
-    if key.contains("secret") || key == "oidc" {
+    if key.contains("secret") || key == "oidc" || key == "nats-url" {
         anyhow::bail!("not a valid {key}");
     }
     Err(anyhow::Error::new(error).context(format!("not a valid {key}")))

@@ -15,13 +15,13 @@ use crate::sse::WAIT;
 on_both_backends!(only_this_machine_or_the_token_reads_the_metrics);
 
 /// The value of the sample `name` (with its labels) in a metrics text.
-fn sample(text: &str, name: &str) -> f64 {
+pub fn sample(text: &str, name: &str) -> f64 {
     text.lines()
         .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
 }
 
-async fn metrics(node: &Node) -> String {
+pub async fn metrics(node: &Node) -> String {
     let reply = send(Client::new().get(node.url("/metrics"))).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.text

@@ -77,7 +77,7 @@ impl Node {
     }
 
     /// Freezes (`STOP`) or thaws (`CONT`) the process: a node that falls silent for a while.
-    fn signal(&self, signal: &str) {
+    pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .args([&format!("-{signal}"), &self.process.id().to_string()])
             .status()
@@ -99,7 +99,7 @@ impl Node {
         reply.body
     }
 
-    async fn say(&self, client: &Client, space: &str, texts: &[String]) {
+    pub async fn say(&self, client: &Client, space: &str, texts: &[String]) {
         for text in texts {
             self.post(
                 client,
@@ -120,11 +120,11 @@ impl Node {
     }
 }
 
-fn texts(prefix: &str, n: usize) -> Vec<String> {
+pub fn texts(prefix: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{prefix} {i}")).collect()
 }
 
-fn contents(deltas: &[crate::sse::Event]) -> Vec<String> {
+pub fn contents(deltas: &[crate::sse::Event]) -> Vec<String> {
     deltas
         .iter()
         .map(|d| {
@@ -152,7 +152,7 @@ async fn kill_listeners(database_url: &str) -> i64 {
     killed
 }
 
-async fn fresh_database() -> String {
+pub async fn fresh_database() -> String {
     let admin = std::env::var("RHIZOM_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     rhizom::server::testing::create_postgres_database(&admin)
@@ -270,11 +270,17 @@ async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_lis
 /// of carrying on from what the log still holds as if nothing were missing.
 #[tokio::test]
 async fn a_node_silent_while_the_log_moved_past_it_ends_its_streams_for_a_reset() {
+    a_node_silent_past_the_window(&[]).await;
+}
+
+/// The test above, with `env` for both nodes beside a change window of four.
+pub async fn a_node_silent_past_the_window(env: &[(&str, &str)]) {
     let url = fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let window = [("RHIZOM_CHANGE_WINDOW", "4")];
-    let a = Node::start_with(&url, dir.path(), &window).await;
-    let b = Node::start_with(&url, dir.path(), &window).await;
+    let mut env = env.to_vec();
+    env.push(("RHIZOM_CHANGE_WINDOW", "4"));
+    let a = Node::start_with(&url, dir.path(), &env).await;
+    let b = Node::start_with(&url, dir.path(), &env).await;
     let (client, _, space) = ada_in_a_new_space(&a).await;
     let reader = Client::new();
     let mut on_b = b.stream(&reader, &space, None).await;

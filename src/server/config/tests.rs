@@ -1,5 +1,5 @@
 //! Every setting, by its key in the file and by its environment variable, and the docs that
-//! list them.
+//! list them. Over 400 lines: one sample per setting, and the settings are many.
 
 use secrecy::ExposeSecret;
 
@@ -248,6 +248,12 @@ fn samples() -> Vec<Sample> {
             took: |c| {
                 c.metrics_token.as_ref().map(|s| s.expose_secret()) == Some("a-metrics-token")
             },
+        },
+        Sample {
+            key: "nats-url",
+            file: "\"nats://bus:4222\"",
+            env: "nats://bus:4222",
+            took: |c| c.nats_url.as_ref().map(|s| s.expose_secret()) == Some("nats://bus:4222"),
         },
         Sample {
             key: "moderators",

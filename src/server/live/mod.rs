@@ -67,7 +67,24 @@ impl LiveSync {
         let shards = config
             .fanout_threads
             .unwrap_or_else(|| tokio::runtime::Handle::current().metrics().num_workers());
-        let hub = Arc::new(hub::Hub::new(db.clone(), epoch.clone(), &config, shards));
+        let bus = match &config.nats_url {
+            Some(url) => Some(Arc::new(connect_bus(url, &config, epoch.clone()).await?)),
+            None => None,
+        };
+        let (interest, interested) = match bus {
+            Some(_) => {
+                let (tell, told) = tokio::sync::mpsc::unbounded_channel();
+                (Some(tell), Some(told))
+            }
+            None => (None, None),
+        };
+        let hub = Arc::new(hub::Hub::new(
+            db.clone(),
+            epoch.clone(),
+            &config,
+            shards,
+            interest,
+        ));
         let node_id = Uuid::new_v4();
         // The lease first: the presence rows this node writes are live from the start.
         let mut tx = db.begin().await?;
@@ -76,7 +93,12 @@ impl LiveSync {
         let shutdown = tokio::sync::watch::Sender::new(false);
         let announcer = config.database_url.is_postgres().then(|| {
             let stop = stopped(&shutdown);
-            Arc::new(notify::Announcer::spawn(db.clone(), node_id, stop))
+            Arc::new(notify::Announcer::spawn(
+                db.clone(),
+                node_id,
+                bus.clone(),
+                stop,
+            ))
         });
         let store = presence::PresenceRows {
             db: db.clone(),
@@ -96,6 +118,9 @@ impl LiveSync {
             node_id,
             shutdown,
         });
+        if let (Some(bus), Some(interested)) = (bus, interested) {
+            notify::interest::spawn(bus, &live, interested);
+        }
         housekeeping::spawn(db.clone(), live.clone());
         Ok(live)
     }
@@ -124,6 +149,24 @@ impl LiveSync {
             self.config.change_window,
         )
     }
+}
+
+/// The bus between nodes: only beside PostgreSQL, the record it carries changes of.
+async fn connect_bus(
+    url: &secrecy::SecretString,
+    config: &Config,
+    epoch: Arc<str>,
+) -> anyhow::Result<notify::bus::Bus> {
+    use secrecy::ExposeSecret as _;
+    anyhow::ensure!(
+        config.database_url.is_postgres(),
+        "nats-url is set, but the database is SQLite: a bus carries changes between nodes, \
+         and nodes share a PostgreSQL database"
+    );
+    notify::bus::Bus::connect(url.expose_secret(), epoch)
+        .await
+        // The address itself is not shown: it may hold a password.
+        .map_err(|_| anyhow::anyhow!("nats-url is not a NATS address"))
 }
 
 /// Resolves once `shutdown` turns `true`.

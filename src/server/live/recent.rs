@@ -5,7 +5,8 @@
 
 use std::collections::VecDeque;
 
-use super::event::DeltaJson;
+use super::committed::Committed;
+use super::event::{ChangeJson, DeltaJson};
 use crate::sync::{Change, Entity};
 
 /// Deltas kept per watched space.
@@ -26,6 +27,10 @@ impl RecentDeltas {
         self.0.extend(sent.iter().cloned());
         let over = self.0.len().saturating_sub(KEPT);
         self.0.drain(..over);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The space's streams moved to `position` without deltas (a reset): nothing kept follows
@@ -50,6 +55,29 @@ impl RecentDeltas {
         }
         Some(self.0.range(from..).cloned().collect())
     }
+}
+
+/// The changes of `history` (oldest first, as the bus keeps them) in the unbroken run of
+/// positions that ends at `last`, each with its text; empty when `last` is not among them.
+pub(super) fn unbroken_up_to(
+    last: u64,
+    history: &[(u64, Option<Committed>)],
+) -> Vec<(u64, ChangeJson)> {
+    let Some(end) = history.iter().position(|(at, _)| *at == last) else {
+        return Vec::new();
+    };
+    let mut run = Vec::new();
+    for (at, change) in history[..=end].iter().rev() {
+        let follows = run
+            .last()
+            .is_none_or(|(next, _): &(u64, ChangeJson)| *at + 1 == *next);
+        match change {
+            Some(change) if follows => run.push((*at, change.json.clone())),
+            _ => break,
+        }
+    }
+    run.reverse();
+    run
 }
 
 /// The catch-up from `cursor` over `sent` (from [`RecentDeltas::after`]): each entity's latest
@@ -108,6 +136,31 @@ mod tests {
 
     fn positions(deltas: &[DeltaJson]) -> Vec<u64> {
         deltas.iter().map(|d| d.pos).collect()
+    }
+
+    #[test]
+    fn what_the_bus_kept_is_remembered_from_its_unbroken_run_up_to_the_streams_position() {
+        let change = |p: u64| {
+            let id = Uuid::from_u128(u128::from(p));
+            Some(Committed::of(Uuid::nil(), &Change::IntentionDelete { id }))
+        };
+        let history: Vec<_> = [3, 5, 6, 7, 8, 9]
+            .into_iter()
+            .map(|p| (p, if p == 6 { None } else { change(p) }))
+            .collect();
+        let kept = |last| -> Vec<u64> {
+            unbroken_up_to(last, &history)
+                .iter()
+                .map(|(p, c)| {
+                    assert_eq!(c.as_str(), change(*p).unwrap().json.as_str());
+                    *p
+                })
+                .collect()
+        };
+        assert_eq!(kept(8), [7, 8], "6 came without its text");
+        assert_eq!(kept(9), [7, 8, 9]);
+        assert_eq!(kept(5), [5], "4 is missing");
+        assert!(kept(4).is_empty(), "4 is not in the history");
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! This node's announcements: what its transactions committed, queued as they publish and
-//! sent by one task, everything queued meanwhile in one statement (one commit of PostgreSQL's
-//! notification lock for the lot). An announcement that cannot be sent (a full queue, a
+//! sent by one task, everything queued meanwhile together — on the bus when there is one, and
+//! otherwise (or for what the bus did not take) in one statement, one commit of PostgreSQL's
+//! notification lock for the lot. An announcement that cannot be sent (a full queue, a
 //! database error) is not retried: the other nodes' sweep finds the change.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::bus::Bus;
 use super::{Announced, CHANNEL, payloads};
 use crate::server::db::{Db, Exec};
 use crate::server::metrics::METRICS;
@@ -25,7 +28,12 @@ pub(crate) struct Announcer {
 
 impl Announcer {
     /// Starts the sending task, which ends once `stop` resolves and what was queued is sent.
-    pub fn spawn(db: Db, node: Uuid, stop: impl Future<Output = ()> + Send + 'static) -> Announcer {
+    pub fn spawn(
+        db: Db,
+        node: Uuid,
+        bus: Option<Arc<Bus>>,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Announcer {
         let (queue, mut queued) = mpsc::channel(QUEUE);
         tokio::spawn(async move {
             tokio::pin!(stop);
@@ -38,11 +46,11 @@ impl Announcer {
                 if !open {
                     queued.close();
                     while queued.recv_many(&mut batch, BATCH).await > 0 {
-                        send(&db, node, &mut batch).await;
+                        send(&db, node, bus.as_deref(), &mut batch).await;
                     }
                     return;
                 }
-                send(&db, node, &mut batch).await;
+                send(&db, node, bus.as_deref(), &mut batch).await;
             }
         });
         Announcer { queue }
@@ -57,9 +65,16 @@ impl Announcer {
 }
 
 /// Announces `batch` (emptied), ordered by space and position so that a node that hears it
-/// finds no gap it would have to read the log for.
-async fn send(db: &Db, node: Uuid, batch: &mut Vec<Announced>) {
+/// finds no gap it would have to read the log for: on the bus, and by PostgreSQL what the bus
+/// did not take.
+async fn send(db: &Db, node: Uuid, bus: Option<&Bus>, batch: &mut Vec<Announced>) {
     batch.sort_unstable_by_key(|a| (a.space_id, a.position));
+    if let Some(bus) = bus {
+        *batch = bus.publish(std::mem::take(batch)).await;
+        if batch.is_empty() {
+            return;
+        }
+    }
     let texts = payloads(node, batch);
     let count = batch.len() as u64;
     batch.clear();

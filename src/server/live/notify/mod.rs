@@ -7,8 +7,13 @@
 //! gap in positions is read from the log too. A notification that never came (a node that
 //! died between commit and announcement, a lost connection, a full queue) is found by the
 //! sweep of the watched spaces' positions, a second at most later.
+//!
+//! With `nats-url` set, the [`bus`] carries the changes instead and each node subscribes to
+//! the spaces it streams ([`interest`]); `NOTIFY` is then the way round while NATS is away.
 
 mod announcer;
+pub(crate) mod bus;
+pub(crate) mod interest;
 pub(crate) mod listener;
 
 pub(crate) use announcer::Announcer;

@@ -17,19 +17,18 @@ use std::time::Instant;
 
 use uuid::Uuid;
 
+mod write;
+
 use super::committed::{Committed, Waiting, readable_run, run_after};
 use super::event::{DeltaJson, delta_event};
 use super::frame::EventFrame;
+use super::notify::interest::Interest;
 use super::recent::{self, RecentDeltas};
 use super::sink::Sink;
 use crate::server::config::Config;
 use crate::server::db::{Db, changes};
 use crate::server::locks::lock;
 use crate::server::metrics::METRICS;
-
-/// Below this many streams a space is written by the publishing task alone (in at most a
-/// millisecond or two): handing shards to other threads would cost more than it saves.
-const PARALLEL_FROM: usize = 256;
 
 /// The channel of one space: its streams, and the last position sent to them.
 #[derive(Debug)]
@@ -72,6 +71,9 @@ pub(crate) struct Hub {
     /// How many shards a space's streams are split into (the runtime's threads).
     shards: usize,
     channels: Mutex<HashMap<Uuid, Arc<Channel>>>,
+    /// Told when a space gets its first stream here and loses its last: the bus subscribes to
+    /// what this node streams (`None` without a bus).
+    interest: Option<tokio::sync::mpsc::UnboundedSender<Interest>>,
 }
 
 /// A live subscription; dropping it ends the stream's part in the fan-out, and frees the
@@ -94,13 +96,21 @@ impl Drop for Subscription {
                 .is_some_and(|c| Arc::ptr_eq(c, &self.channel))
         {
             channels.remove(&self.space_id);
+            self.hub.tell(Interest::Leave(self.space_id));
         }
     }
 }
 
 impl Hub {
-    pub fn new(db: Db, epoch: Arc<str>, config: &Config, shards: usize) -> Self {
+    pub fn new(
+        db: Db,
+        epoch: Arc<str>,
+        config: &Config,
+        shards: usize,
+        interest: Option<tokio::sync::mpsc::UnboundedSender<Interest>>,
+    ) -> Self {
         Hub {
+            interest,
             db,
             epoch,
             buffer: config.stream_buffer.max(1),
@@ -140,6 +150,7 @@ impl Hub {
         let channel = {
             let mut channels = lock(&self.channels);
             let channel = channels.entry(space_id).or_insert_with(|| {
+                self.tell(Interest::Watch(space_id));
                 Arc::new(Channel {
                     fanout: tokio::sync::Mutex::new(Fanout::default()),
                     waiting: Waiting::default(),
@@ -176,6 +187,53 @@ impl Hub {
         drop(sinks);
         drop(fanout);
         Ok(subscription)
+    }
+
+    /// Tells the bus (under the lock of the channels, so in the order they come and go).
+    fn tell(&self, interest: Interest) {
+        if let Some(bus) = &self.interest {
+            // Closed only as the server shuts down.
+            let _ = bus.send(interest);
+        }
+    }
+
+    /// What the bus keeps of a space this node has just subscribed to there (`history`,
+    /// oldest first): what came after the position the space's streams are at is sent; and
+    /// when this node keeps nothing of the space yet, the unbroken run up to that position is
+    /// kept, so that resumes after a restart are served from memory.
+    pub async fn recall(&self, space_id: Uuid, history: Vec<(u64, Option<Committed>)>) {
+        let Some(channel) = lock(&self.channels).get(&space_id).cloned() else {
+            return;
+        };
+        let Some(&(newest, _)) = history.last() else {
+            return;
+        };
+        let last = {
+            let mut fanout = channel.fanout.lock().await;
+            let Some(last) = fanout.last else {
+                return;
+            };
+            if fanout.recent.is_empty() {
+                let kept = recent::unbroken_up_to(last, &history);
+                if let Some((first, _)) = kept.first() {
+                    let deltas = DeltaJson::chain(first - 1, kept);
+                    fanout.recent.push(&deltas);
+                }
+            }
+            let mut waiting = lock(&channel.waiting);
+            for (at, change) in history {
+                if let (true, Some(change)) = (at > last, change) {
+                    waiting.insert(at, change);
+                }
+            }
+            last
+        };
+        if newest > last
+            && let Err(error) = self.send_up_to(space_id, &channel, newest).await
+        {
+            METRICS.database_errors.inc();
+            tracing::error!(%space_id, newest, %error, "publishing what the bus kept failed");
+        }
     }
 
     /// The catch-up after `cursor` from what this node sent last, and the position it brings
@@ -290,8 +348,8 @@ impl Hub {
         lock(&channel.waiting).retain(|&at, _| at > newest);
         if !frames.is_empty() {
             METRICS.deltas_published.add(frames.len() as u64);
-            self.offer(space_id, channel, &fanout.shards, frames.into())
-                .await;
+            let streams = channel.subscribers.load(Relaxed);
+            write::offer(space_id, streams, &fanout.shards, frames.into()).await;
         }
         if let Some(since) = since {
             METRICS.commit_to_write.observe(since.elapsed());
@@ -307,57 +365,4 @@ impl Hub {
         fanout.last = Some(newest.max(lost_before));
         Ok(())
     }
-
-    /// Offers `frames` to every stream of the space, in order: by this task for a small space,
-    /// on a thread per shard from [`PARALLEL_FROM`] streams.
-    async fn offer(
-        &self,
-        space_id: Uuid,
-        channel: &Channel,
-        shards: &[Arc<Shard>],
-        frames: Arc<[EventFrame]>,
-    ) {
-        if channel.subscribers.load(Relaxed) < PARALLEL_FROM {
-            for shard in shards {
-                offer_all(&mut lock(shard), &frames);
-            }
-            return;
-        }
-        // Each shard on a thread of its own: the writes are system calls that never wait, the
-        // kernel runs the threads on every core at once, and the runtime's workers stay free
-        // for requests meanwhile.
-        let writers: Vec<_> = shards
-            .iter()
-            .map(|shard| {
-                let (shard, frames) = (shard.clone(), frames.clone());
-                tokio::task::spawn_blocking(move || offer_all(&mut lock(&shard), &frames))
-            })
-            .collect();
-        // Every stream has these frames before the next send starts: each gets them in order.
-        for writer in writers {
-            match writer.await {
-                Ok(()) => {}
-                // The runtime is shutting down: so are the streams.
-                Err(error) if error.is_cancelled() => {}
-                Err(error) => {
-                    tracing::error!(%space_id, ?error, "writing a share of a space's streams failed")
-                }
-            }
-        }
-    }
-}
-
-/// Offers `frames` to each sink of a shard, forgetting those whose stream is over.
-fn offer_all(sinks: &mut Vec<Arc<Sink>>, frames: &[EventFrame]) {
-    let mut i = 0;
-    while i < sinks.len() {
-        if sinks[i].offer(frames) {
-            i += 1;
-        } else {
-            sinks.swap_remove(i);
-        }
-    }
-    METRICS
-        .deltas_delivered
-        .add((sinks.len() * frames.len()) as u64);
 }

@@ -3,87 +3,20 @@
 //! bumped where the thing happens, histograms count into fixed buckets; nothing is kept per
 //! space or per client, so the cost never grows with them.
 
+mod instruments;
+
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+#[cfg(test)]
 use std::time::Duration;
+
+pub(crate) use instruments::{Counter, Gauge, Histogram};
+use instruments::{counter, gauge, header, histogram};
 
 use crate::server::live::ending::Ending;
 use crate::sync::ResetReason;
 
 /// The process's metrics.
 pub(crate) static METRICS: Metrics = Metrics::new();
-
-pub(crate) struct Counter(AtomicU64);
-
-impl Counter {
-    const fn new() -> Self {
-        Counter(AtomicU64::new(0))
-    }
-
-    pub fn add(&self, n: u64) {
-        self.0.fetch_add(n, Relaxed);
-    }
-
-    pub fn inc(&self) {
-        self.add(1);
-    }
-
-    fn get(&self) -> u64 {
-        self.0.load(Relaxed)
-    }
-}
-
-pub(crate) struct Gauge(AtomicI64);
-
-impl Gauge {
-    const fn new() -> Self {
-        Gauge(AtomicI64::new(0))
-    }
-
-    pub fn inc(&self) {
-        self.0.fetch_add(1, Relaxed);
-    }
-
-    pub fn dec(&self) {
-        self.0.fetch_sub(1, Relaxed);
-    }
-
-    fn get(&self) -> i64 {
-        self.0.load(Relaxed)
-    }
-}
-
-/// Upper bounds of the latency buckets, in seconds: from a tenth of a millisecond to ten
-/// seconds.
-const BOUNDS: [f64; 12] = [
-    0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 10.0,
-];
-
-pub(crate) struct Histogram {
-    /// Observations at or below each bound (not cumulative; summed when rendered).
-    buckets: [AtomicU64; BOUNDS.len()],
-    count: AtomicU64,
-    sum_micros: AtomicU64,
-}
-
-impl Histogram {
-    const fn new() -> Self {
-        Histogram {
-            buckets: [const { AtomicU64::new(0) }; BOUNDS.len()],
-            count: AtomicU64::new(0),
-            sum_micros: AtomicU64::new(0),
-        }
-    }
-
-    pub fn observe(&self, took: Duration) {
-        let seconds = took.as_secs_f64();
-        if let Some(i) = BOUNDS.iter().position(|bound| seconds <= *bound) {
-            self.buckets[i].fetch_add(1, Relaxed);
-        }
-        self.count.fetch_add(1, Relaxed);
-        self.sum_micros.fetch_add(took.as_micros() as u64, Relaxed);
-    }
-}
 
 const RESET_REASONS: [(ResetReason, &str); 7] = [
     (ResetReason::Initial, "initial"),
@@ -121,6 +54,11 @@ pub(crate) struct Metrics {
     /// Changes heard from other nodes: with their text, and as a position alone.
     pub changes_heard_inline: Counter,
     pub changes_heard_bare: Counter,
+    /// Publishes on the bus (a batch each) that it took whole, how long each took, the changes
+    /// it took, and its failures (a publish, a subscription, a read of its history).
+    pub bus_publishes: Histogram,
+    pub changes_carried: Counter,
+    pub bus_errors: Counter,
     pub bot_wakes: Counter,
     pub bot_wake_failures: Counter,
 }
@@ -144,6 +82,9 @@ impl Metrics {
             changes_announced: Counter::new(),
             changes_heard_inline: Counter::new(),
             changes_heard_bare: Counter::new(),
+            bus_publishes: Histogram::new(),
+            changes_carried: Counter::new(),
+            bus_errors: Counter::new(),
             bot_wakes: Counter::new(),
             bot_wake_failures: Counter::new(),
         }
@@ -283,6 +224,24 @@ impl Metrics {
             "rhizom_changes_heard_total{{inline=\"false\"}} {}",
             self.changes_heard_bare.get()
         );
+        histogram(
+            &mut out,
+            "rhizom_bus_publish_seconds",
+            "Batches of changes published on the bus (NATS), each taken whole.",
+            &self.bus_publishes,
+        );
+        counter(
+            &mut out,
+            "rhizom_bus_changes_total",
+            "Changes the bus took.",
+            &self.changes_carried,
+        );
+        counter(
+            &mut out,
+            "rhizom_bus_errors_total",
+            "Failures of the bus: publishes it did not take, subscriptions, reads of its history.",
+            &self.bus_errors,
+        );
         counter(
             &mut out,
             "rhizom_bot_wakes_total",
@@ -297,35 +256,6 @@ impl Metrics {
         );
         out
     }
-}
-
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-}
-
-fn gauge(out: &mut String, name: &str, help: &str, gauge: &Gauge) {
-    header(out, name, "gauge", help);
-    let _ = writeln!(out, "{name} {}", gauge.get());
-}
-
-fn counter(out: &mut String, name: &str, help: &str, counter: &Counter) {
-    header(out, name, "counter", help);
-    let _ = writeln!(out, "{name} {}", counter.get());
-}
-
-fn histogram(out: &mut String, name: &str, help: &str, histogram: &Histogram) {
-    header(out, name, "histogram", help);
-    let mut cumulative = 0;
-    for (bound, bucket) in BOUNDS.iter().zip(&histogram.buckets) {
-        cumulative += bucket.load(Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
-    }
-    let count = histogram.count.load(Relaxed);
-    let sum = histogram.sum_micros.load(Relaxed) as f64 / 1e6;
-    let _ = writeln!(
-        out,
-        "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}"
-    );
 }
 
 #[cfg(test)]
