@@ -1,11 +1,11 @@
 //! The HTML shell, the root component and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::ui::components::TopBar;
+use crate::ui::components::{TopBar, provide_local_time};
 use crate::ui::pages::{
     BotPage, HomePage, NotFound, ProfilePage, SignInLinkPage, SignInPage, SpacePage,
 };
@@ -14,7 +14,7 @@ use crate::ui::session::provide_session;
 /// The document around the app, rendered on the server.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos_meta::MetaTags;
+    use leptos_meta::{HashedStylesheet, MetaTags};
     // The page's Content-Security-Policy allows the scripts that carry this response's nonce.
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
@@ -33,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet id="leptos" options=options.clone() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -50,8 +51,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_session();
+    provide_local_time();
     view! {
-        <Stylesheet id="leptos" href="/pkg/rhizom.css" />
         <Title text="rhizom" />
         <Router>
             <TopBar />

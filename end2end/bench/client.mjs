@@ -9,6 +9,7 @@
 // Prints a markdown table.
 
 import { chromium } from "@playwright/test";
+import { api as request } from "./api.mjs";
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -18,15 +19,7 @@ const base = arg("--url", "http://127.0.0.1:3000");
 const sizes = arg("--sizes", "10,10000").split(",").map(Number);
 const samples = Number(arg("--samples", "40"));
 
-async function api(cookie, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return res;
-}
+const api = (cookie, method, path, body) => request(base, cookie, method, path, body);
 
 async function seededSpace(cookie, messages) {
   const space = await (await api(cookie, "POST", "/api/spaces", { name: `client bench ${messages}` })).json();

@@ -10,34 +10,15 @@ import {
   postMessage,
   presence,
   presenceRow,
+  status,
   textbox,
+  twoGuests,
   uniq,
 } from "./helpers";
 
-const status = (page: Page) => page.locator("[data-status]");
 const section = (page: Page, title: string) =>
   presence(page).getByRole("list", { name: new RegExp(`^${title}`) });
 
-/** Two guests in two browsers, both on the page of a new space that A created. */
-async function twoGuests(
-  ctxA: BrowserContext,
-  ctxB: BrowserContext,
-): Promise<{ pageA: Page; pageB: Page; nameA: string; nameB: string; id: string }> {
-  const nameA = uniq("Ana");
-  const nameB = uniq("Ben");
-  const pageA = await ctxA.newPage();
-  await pageA.goto("/");
-  await join(pageA, nameA);
-  const id = await createSpace(pageA, uniq("Studio"));
-  const pageB = await ctxB.newPage();
-  await pageB.goto("/");
-  await join(pageB, nameB);
-  await pageB.goto(`/s/${id}`);
-  await hydrated(pageB);
-  await expect(status(pageA)).toHaveAttribute("data-status", "live");
-  await expect(status(pageB)).toHaveAttribute("data-status", "live");
-  return { pageA, pageB, nameA, nameB, id };
-}
 
 test("two people: presence, messages both ways, edits, deletes and a rename, live", async ({ browser, baseURL }) => {
   const ctxA = await browser.newContext({ baseURL });

@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { type BrowserContext, expect, type Locator, type Page } from "@playwright/test";
 
 // Helpers shared by the specs. Everything is located by role and accessible
 // name (the UI contract), never by CSS class.
@@ -157,4 +157,28 @@ export async function postMessage(page: Page, text: string): Promise<Locator> {
   }, "posting " + JSON.stringify(text)).toPass();
   await expect(item).toHaveCount(1);
   return item;
+}
+
+/** The connection indicator of a space page (its `data-status`: live, reconnecting …). */
+export const status = (page: Page): Locator => page.locator("[data-status]");
+
+/** Two guests in two browsers, both on the page of a new space that A created. */
+export async function twoGuests(
+  ctxA: BrowserContext,
+  ctxB: BrowserContext,
+): Promise<{ pageA: Page; pageB: Page; nameA: string; nameB: string; id: string }> {
+  const nameA = uniq("Ana");
+  const nameB = uniq("Ben");
+  const pageA = await ctxA.newPage();
+  await pageA.goto("/");
+  await join(pageA, nameA);
+  const id = await createSpace(pageA, uniq("Studio"));
+  const pageB = await ctxB.newPage();
+  await pageB.goto("/");
+  await join(pageB, nameB);
+  await pageB.goto(`/s/${id}`);
+  await hydrated(pageB);
+  await expect(status(pageA)).toHaveAttribute("data-status", "live");
+  await expect(status(pageB)).toHaveAttribute("data-status", "live");
+  return { pageA, pageB, nameA, nameB, id };
 }

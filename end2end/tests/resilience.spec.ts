@@ -1,8 +1,6 @@
-import { expect, type Page, test } from "@playwright/test";
-import { composer, createSpace, hydrated, join, messageItem, messageList, uniq } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { composer, createSpace, hydrated, join, messageItem, messageList, status, uniq } from "./helpers";
 import { OwnServer } from "./server";
-
-const status = (page: Page) => page.locator("[data-status]");
 
 // The server goes away mid-session (a deploy) and comes back on the same database: both pages
 // recover by themselves and nothing is lost, including a message written while it was down.

@@ -1,4 +1,4 @@
-//! Messages: post, edit, delete.
+//! Messages: post, edit, delete, and saying you are writing one.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,20 @@ pub async fn post_message(
             let state = context::state()?;
             let (intention, _) = ops::intentions::post(&state, &me, space_id, new).await?;
             Ok(intention)
+        }
+        .await,
+    )
+}
+
+/// Tell the space you are writing a message (its live streams show it for a few seconds).
+#[server(prefix = "/rpc")]
+pub async fn say_typing(space_id: Uuid) -> Result<(), ApiError> {
+    use crate::server::{context, ops};
+    context::answer(
+        async {
+            let me = context::actor().await?;
+            let state = context::state()?;
+            ops::typing::typing(&state, &me, space_id).await
         }
         .await,
     )

@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use crate::sync::{Applied, Changes, Delta, Snapshot, apply, backoff};
+use crate::sync::{Applied, Changes, Delta, Snapshot, Typing, apply, backoff};
 use crate::ui::session::SessionEnd;
-use crate::ui::space::{FollowedSpace, SpaceStore, Status};
+use crate::ui::space::{FollowedSpace, SHOWN_FOR_MS, SpaceStore, Status};
 
 /// Streams in a row that open but close before going live (what a buffering proxy does)
 /// before falling back to polling.
@@ -130,6 +130,7 @@ fn connect(state: &SharedConnection) {
         ("delta", on(state, on_delta)),
         ("reset", on(state, on_reset)),
         ("live", on(state, on_live)),
+        ("typing", on(state, on_typing)),
         ("signed_out", on(state, on_signed_out)),
         ("session_replaced", on(state, on_session_replaced)),
         ("open", on(state, on_open)),
@@ -168,6 +169,19 @@ fn on_reset(state: &SharedConnection, event: &MessageEvent) {
         Ok(snapshot) => state.borrow().space.store.reset(snapshot),
         Err(_) => resume(state),
     }
+}
+
+/// Someone is typing: shown for a while, then forgotten unless they say so again.
+fn on_typing(state: &SharedConnection, event: &MessageEvent) {
+    let Ok(typing) = serde_json::from_str::<Typing>(&data(event)) else {
+        return;
+    };
+    let typists = state.borrow().space.typists;
+    typists.heard(typing, js_sys::Date::now());
+    set_timeout(
+        move || typists.prune(js_sys::Date::now()),
+        Duration::from_millis(SHOWN_FOR_MS as u64 + 50),
+    );
 }
 
 fn on_signed_out(state: &SharedConnection, _: &MessageEvent) {

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::assets;
 use super::bots::{self, BotWorker};
 use super::config::Config;
 use super::db::Db;
@@ -42,6 +43,7 @@ async fn connect(config: Arc<Config>) -> anyhow::Result<AppState> {
         .output_name("rhizom")
         .site_root(config.site_root.as_str())
         .site_addr(config.site_addr)
+        .hash_files(assets::hashed())
         .build();
     let limits = Arc::new(RateLimits::new(&config));
     tokio::spawn(

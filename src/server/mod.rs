@@ -2,7 +2,7 @@
 //!
 //! - [`config`]: the settings; [`lifecycle`]: start, serve, stop; [`telemetry`]: logs.
 //! - [`listen`]: the front door (accepts connections; hyper, and event streams written
-//!   directly); [`router`]: the routes behind it.
+//!   directly); [`router`]: the routes behind it; [`assets`]: the client's files.
 //! - [`http`]: the JSON API; the UI's server functions (`crate::api`) reach the same
 //!   operations through [`context`].
 //! - [`ops`]: each operation once; [`db`]: the queries, for SQLite and PostgreSQL.
@@ -11,6 +11,7 @@
 //!   out (kept as hashes); [`oidc`]: the OpenID Connect providers; [`state`]: what every
 //!   handler reaches.
 
+mod assets;
 pub(crate) mod bots;
 mod config;
 pub(crate) mod context;

@@ -1,4 +1,5 @@
-//! The routes: the JSON API, the health check, the pages and server functions, static files.
+//! The routes: the JSON API, the health check, the pages and server functions, the client's
+//! files (`/pkg/`), and other static files.
 
 use axum::Router;
 use axum::body::Body;
@@ -11,6 +12,7 @@ use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_ro
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+use super::assets;
 use super::guard::guard;
 use super::http;
 use super::ops::sign_in_links::LINK_PATH;
@@ -30,6 +32,10 @@ pub(crate) fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(http::router())
         .route("/healthz", get(healthz))
+        .nest(
+            &format!("/{}", state.leptos.site_pkg_dir),
+            assets::router(&state),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos.clone())
         })

@@ -135,3 +135,11 @@ pub enum Changes {
 pub struct LiveEvent {
     pub position: u64,
 }
+
+/// `event: typing`: someone is writing a message in the space. Ephemeral: no id, never in the
+/// log, never replayed; shown for a few seconds unless another comes (docs/SYNC.md, "Typing").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typing {
+    pub being_id: Uuid,
+    pub name: String,
+}

@@ -9,6 +9,7 @@
 //! server to test, so the binary is empty.
 #![cfg(feature = "ssr")]
 
+mod assets;
 mod beings;
 mod bots_model;
 mod bots_program;
@@ -56,4 +57,5 @@ mod sync_reset;
 mod sync_resume;
 mod sync_slow;
 mod sync_stream;
+mod typing;
 mod validation;

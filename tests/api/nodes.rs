@@ -1,6 +1,7 @@
 //! Several server processes on one PostgreSQL database (docs/SYNC.md, "Several nodes"): a change
 //! written through one node reaches streams on another in order and once, a cursor from one
-//! node resumes on the other, and a listener that loses its connection misses nothing.
+//! node resumes on the other, a listener that loses its connection misses nothing, and who is
+//! typing reaches the other node's streams.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -29,10 +30,6 @@ impl Drop for Node {
 }
 
 impl Node {
-    pub async fn start(database_url: &str, dir: &std::path::Path) -> Node {
-        Node::start_with(database_url, dir, &[]).await
-    }
-
     pub async fn start_with(
         database_url: &str,
         dir: &std::path::Path,
@@ -92,7 +89,7 @@ impl Node {
     pub async fn post(&self, client: &Client, path: &str, body: Value) -> Value {
         let reply = send(client.post(self.url(path)).json(&body)).await;
         assert!(
-            reply.status == 200 || reply.status == 201,
+            [200, 201, 204].contains(&reply.status),
             "{path}: {}",
             reply.text
         );
@@ -177,21 +174,30 @@ pub async fn ada_in_a_new_space(node: &Node) -> (Client, String, String) {
     (client, me, space)
 }
 
-#[tokio::test]
-async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_listener() {
+/// Two nodes started with `env` on a fresh database, and the directory they run in.
+pub async fn two_nodes(env: &[(&str, &str)]) -> (Node, Node, String, tempfile::TempDir) {
     let url = fresh_database().await;
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let a = Node::start(&url, dir.path()).await;
-    let b = Node::start(&url, dir.path()).await;
-    let (client, me, space) = ada_in_a_new_space(&a).await;
+    let a = Node::start_with(&url, dir.path(), env).await;
+    let b = Node::start_with(&url, dir.path(), env).await;
+    (a, b, url, dir)
+}
+
+/// Twenty messages written through A reach a stream on B in order and once; then five more
+/// are written through B while nobody streams, and B's cursor resumes exactly on A. The stream
+/// on A, at the position it has reached.
+pub async fn in_order_once_and_resumed_across(
+    a: &Node,
+    b: &Node,
+    client: &Client,
+    space: &str,
+) -> (Sse, u64) {
     // Streams are read anonymously, so no presence deltas come between the messages.
     let reader = Client::new();
-
-    // Subscribed on B, written through A: in order, once.
-    let mut on_b = b.stream(&reader, &space, None).await;
+    let mut on_b = b.stream(&reader, space, None).await;
     let start = on_b.until_live().await.position();
     let first = texts("through A", 20);
-    a.say(&client, &space, &first).await;
+    a.say(client, space, &first).await;
     let got = on_b.collect_deltas(20, WAIT).await;
     let last = assert_chain(start, &got);
     assert_eq!(contents(&got), first);
@@ -205,10 +211,9 @@ async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_lis
     assert_eq!(position_of(&cursor), last);
     drop(on_b);
 
-    // The cursor from B resumes on A.
     let second = texts("while away", 5);
-    a.say(&client, &space, &second).await;
-    let mut on_a = a.stream(&reader, &space, Some(&cursor)).await;
+    b.say(client, space, &second).await;
+    let mut on_a = a.stream(&reader, space, Some(&cursor)).await;
     let resumed = on_a.until_live().await;
     assert!(
         resumed.reset.is_none(),
@@ -216,6 +221,14 @@ async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_lis
     );
     let last = assert_chain(last, &resumed.deltas);
     assert_eq!(contents(&resumed.deltas), second);
+    (on_a, last)
+}
+
+#[tokio::test]
+async fn two_nodes_deliver_in_order_once_resume_on_either_and_survive_a_lost_listener() {
+    let (a, b, url, _dir) = two_nodes(&[]).await;
+    let (client, me, space) = ada_in_a_new_space(&a).await;
+    let (mut on_a, last) = in_order_once_and_resumed_across(&a, &b, &client, &space).await;
 
     // Presence spans nodes: Ada, in the space with a stream open on B, is online through A.
     let moved = send(
@@ -275,12 +288,9 @@ async fn a_node_silent_while_the_log_moved_past_it_ends_its_streams_for_a_reset(
 
 /// The test above, with `env` for both nodes beside a change window of four.
 pub async fn a_node_silent_past_the_window(env: &[(&str, &str)]) {
-    let url = fresh_database().await;
-    let dir = tempfile::tempdir().expect("a temporary directory");
     let mut env = env.to_vec();
     env.push(("RHIZOM_CHANGE_WINDOW", "4"));
-    let a = Node::start_with(&url, dir.path(), &env).await;
-    let b = Node::start_with(&url, dir.path(), &env).await;
+    let (a, b, _, _dir) = two_nodes(&env).await;
     let (client, _, space) = ada_in_a_new_space(&a).await;
     let reader = Client::new();
     let mut on_b = b.stream(&reader, &space, None).await;
@@ -322,10 +332,7 @@ pub async fn a_node_silent_past_the_window(env: &[(&str, &str)]) {
 /// backs, as that node would have) and their streams get it, in order, within a few seconds.
 #[tokio::test]
 async fn a_change_nobody_announced_reaches_the_other_nodes_by_the_sweep() {
-    let url = fresh_database().await;
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let a = Node::start(&url, dir.path()).await;
-    let b = Node::start(&url, dir.path()).await;
+    let (a, b, url, _dir) = two_nodes(&[]).await;
     let (client, _, space) = ada_in_a_new_space(&a).await;
     let said = a
         .post(
@@ -359,4 +366,35 @@ async fn a_change_nobody_announced_reaches_the_other_nodes_by_the_sweep() {
     assert_chain(start, &got);
     assert_eq!(got[0].op(), "intention_delete");
     assert_eq!(got[0].data["id"], message.as_str());
+}
+
+#[tokio::test]
+async fn typing_through_one_node_reaches_the_streams_on_another() {
+    typing_crosses_nodes(&[]).await;
+}
+
+/// Ada says she is typing through A; a stream of the space on B hears it, with no id.
+pub async fn typing_crosses_nodes(env: &[(&str, &str)]) {
+    let (a, b, _, _dir) = two_nodes(env).await;
+    let (client, me, space) = ada_in_a_new_space(&a).await;
+    let mut on_b = b.stream(&Client::new(), &space, None).await;
+    on_b.until_live().await;
+    // B subscribes to the space (on the bus) as its stream opens: say it until B hears.
+    let mut heard = None;
+    for _ in 0..20 {
+        a.post(&client, &format!("/api/spaces/{space}/typing"), json!({}))
+            .await;
+        let typing = on_b
+            .events_within(Duration::from_millis(500))
+            .await
+            .into_iter()
+            .find(|e| e.event == "typing");
+        if typing.is_some() {
+            heard = typing;
+            break;
+        }
+    }
+    let heard = heard.expect("B's stream hears Ada typing");
+    assert_eq!(heard.id, None);
+    assert_eq!(heard.data["being_id"], me.as_str());
 }

@@ -12,6 +12,7 @@ mod passkeys;
 mod session;
 mod sign_in_links;
 mod spaces;
+mod typing;
 
 use axum::Router;
 use axum::routing::{any, delete, get, patch, post};
@@ -65,6 +66,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/spaces/{id}/events", get(events::events))
         .route("/api/spaces/{id}/changes", get(events::changes))
+        .route("/api/spaces/{id}/typing", post(typing::typing))
         .route(
             "/api/spaces/{id}/intentions",
             get(intentions::list).post(intentions::create),

@@ -2,9 +2,9 @@
 //! transaction that makes it ([`recorder`]); after commit the [`hub`] fans the delta out,
 //! serialized once ([`event`], [`frame`]), to every stream's [`sink`] of the space; a
 //! [`stream`] opens with the catch-up or reset of [`opening`]; [`presence`] tracks who has a
-//! live stream where; [`notify`] carries changes between nodes on PostgreSQL;
+//! live stream where; [`notify`] carries changes between nodes (PostgreSQL or the NATS bus);
 //! [`session_streams`] ends the streams of a session that ends; [`housekeeping`] renews
-//! the node's lease and prunes the log.
+//! the node's lease and prunes the log; [`typing`] passes on who is typing, and keeps nothing.
 
 mod committed;
 pub(crate) mod ending;
@@ -20,6 +20,7 @@ mod recorder;
 pub(crate) mod session_streams;
 pub(crate) mod sink;
 pub(crate) mod stream;
+pub(crate) mod typing;
 
 use std::sync::Arc;
 

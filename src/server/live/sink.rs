@@ -145,7 +145,23 @@ impl Sink {
             return !state.detached;
         }
         let fresh = state.accept(frames);
-        let mut rest = fresh;
+        self.deliver(state, fresh);
+        true
+    }
+
+    /// Takes an event that is not a change (someone is typing): for a live stream with nothing
+    /// waiting, delivered as [`Sink::offer`] delivers; dropped otherwise, since it is stale by
+    /// the time a queue drains and another comes soon. It never moves the stream's position.
+    pub fn offer_ephemeral(&self, frame: &EventFrame) {
+        let state = self.lock();
+        if state.closing.is_none() && state.position.is_some() && state.queue.is_empty() {
+            self.deliver(state, std::slice::from_ref(frame));
+        }
+    }
+
+    /// Writes `frames` at once when the socket is attached and idle, and queues the rest.
+    fn deliver(&self, mut state: MutexGuard<'_, SinkState>, frames: &[EventFrame]) {
+        let mut rest = frames;
         let was_idle = state.queue.is_empty();
         if was_idle
             && state.position.is_some()
@@ -180,7 +196,6 @@ impl Sink {
         if wake {
             self.wake.notify_one();
         }
-        true
     }
 
     /// The log no longer holds what came before `floor`: a stream behind it cannot follow on,

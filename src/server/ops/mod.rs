@@ -13,4 +13,5 @@ mod retry;
 pub mod session;
 pub mod sign_in_links;
 pub mod spaces;
+pub mod typing;
 pub(crate) mod ways_back;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod bots;
 mod chat;
+mod clock;
 mod error_note;
 mod identity;
 mod markdown;
@@ -11,6 +12,7 @@ mod text;
 mod top_bar;
 
 pub use chat::Chat;
+pub use clock::{Clock, provide_local_time};
 pub use error_note::ErrorNote;
 pub use identity::{Identity, JoinForm};
 pub use presence::Presence;

@@ -14,7 +14,7 @@ use crate::model::ApiError;
 use crate::ui::components::bots::AddBot;
 use crate::ui::components::{Chat, ErrorNote, Presence};
 use crate::ui::session::use_session;
-use crate::ui::space::{FollowedSpace, SpaceDataStoreFields, SpaceStore, Status};
+use crate::ui::space::{FollowedSpace, SpaceDataStoreFields, SpaceStore, Status, Typists};
 
 #[component]
 pub fn SpacePage() -> impl IntoView {
@@ -69,6 +69,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         store: SpaceStore::new(snapshot),
         status: RwSignal::new(Status::CatchingUp),
         moderates,
+        typists: Typists::default(),
     };
     provide_context(followed);
     // Effects run only in the browser: follow the space from the snapshot's position, and

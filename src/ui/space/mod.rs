@@ -7,11 +7,15 @@ mod runs;
 mod store;
 #[cfg(test)]
 mod store_tests;
+mod typing;
 mod writer;
 
 pub use message::{Message, Outbox};
 pub use runs::Stamp;
 pub use store::{SpaceDataStoreFields, SpaceStore};
+#[cfg(feature = "hydrate")]
+pub use typing::SHOWN_FOR_MS;
+pub use typing::Typists;
 pub use writer::Writer;
 
 use leptos::prelude::*;
@@ -52,6 +56,8 @@ pub struct FollowedSpace {
     pub status: RwSignal<Status>,
     /// The viewer may remove beings and others' messages here.
     pub moderates: bool,
+    /// Who is typing here now.
+    pub typists: Typists,
 }
 
 pub fn use_space() -> FollowedSpace {

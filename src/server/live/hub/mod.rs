@@ -205,7 +205,9 @@ impl Hub {
         let Some(channel) = lock(&self.channels).get(&space_id).cloned() else {
             return;
         };
-        let Some(&(newest, _)) = history.last() else {
+        // Two nodes may have published a space's changes out of order: the newest is the
+        // highest position, wherever it lies.
+        let Some(newest) = history.iter().map(|(at, _)| *at).max() else {
             return;
         };
         let last = {
@@ -252,6 +254,20 @@ impl Hub {
             (last, fanout.recent.after(cursor, last, self.max_changes)?)
         };
         Some((last, recent::catch_up(cursor, &sent, self.max_bytes)?))
+    }
+
+    /// Sends an event that is not a change (someone is typing) to the space's live streams
+    /// here: never in the log, never replayed; a stream that is behind skips it.
+    pub async fn ephemeral(&self, space_id: Uuid, frame: EventFrame) {
+        let Some(channel) = lock(&self.channels).get(&space_id).cloned() else {
+            return;
+        };
+        let fanout = channel.fanout.lock().await;
+        for shard in &fanout.shards {
+            lock(shard)
+                .iter()
+                .for_each(|sink| sink.offer_ephemeral(&frame));
+        }
     }
 
     /// Does anyone here stream `space_id`?

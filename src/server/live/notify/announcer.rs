@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::bus::Bus;
-use super::{Announced, CHANNEL, payloads};
+use super::{Announced, CHANNEL, TYPING_CHANNEL, payloads, typing_payload};
 use crate::server::db::{Db, Exec};
 use crate::server::metrics::METRICS;
 
@@ -20,10 +20,17 @@ use crate::server::metrics::METRICS;
 const QUEUE: usize = 65_536;
 /// The most changes one statement announces.
 const BATCH: usize = 4096;
+/// Typing events being told to the other nodes at once; more are dropped (each is a hint, and
+/// the next comes within seconds), so typing never crowds out the database's real work.
+const TYPING_IN_FLIGHT: usize = 8;
 
 #[derive(Debug)]
 pub(crate) struct Announcer {
     queue: mpsc::Sender<Announced>,
+    db: Db,
+    node: Uuid,
+    bus: Option<Arc<Bus>>,
+    typing_in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl Announcer {
@@ -35,6 +42,13 @@ impl Announcer {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> Announcer {
         let (queue, mut queued) = mpsc::channel(QUEUE);
+        let announcer = Announcer {
+            queue,
+            db: db.clone(),
+            node,
+            bus: bus.clone(),
+            typing_in_flight: Arc::new(tokio::sync::Semaphore::new(TYPING_IN_FLIGHT)),
+        };
         tokio::spawn(async move {
             tokio::pin!(stop);
             let mut batch = Vec::new();
@@ -53,7 +67,7 @@ impl Announcer {
                 send(&db, node, bus.as_deref(), &mut batch).await;
             }
         });
-        Announcer { queue }
+        announcer
     }
 
     /// Queues a committed change to be announced.
@@ -61,6 +75,35 @@ impl Announcer {
         if let Err(error) = self.queue.try_send(announced) {
             tracing::warn!(%error, "a change is left to the other nodes' sweep");
         }
+    }
+}
+
+impl Announcer {
+    /// Tells the other nodes who is typing where: on the bus, or by `NOTIFY`; in the
+    /// background, never again if it fails, and not at all while [`TYPING_IN_FLIGHT`] are on
+    /// their way.
+    pub fn typing(&self, space_id: Uuid, typing_json: String) {
+        let Ok(permit) = self.typing_in_flight.clone().try_acquire_owned() else {
+            return;
+        };
+        let (db, node, bus) = (self.db.clone(), self.node, self.bus.clone());
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Some(bus) = bus
+                && bus.publish_typing(space_id, &typing_json).await
+            {
+                return;
+            }
+            let payload = typing_payload(node, space_id, &typing_json);
+            let sent = async {
+                let mut conn = db.autocommit().await?;
+                notify(conn.exec(), TYPING_CHANNEL, &[payload]).await
+            };
+            if let Err(error) = sent.await {
+                METRICS.database_errors.inc();
+                tracing::warn!(%error, "telling the other nodes who is typing failed");
+            }
+        });
     }
 }
 
@@ -80,7 +123,7 @@ async fn send(db: &Db, node: Uuid, bus: Option<&Bus>, batch: &mut Vec<Announced>
     batch.clear();
     let began = Instant::now();
     // One statement, one round trip: it commits (and notifies) by itself.
-    let sent = async { notify(db.autocommit().await?.exec(), &texts).await };
+    let sent = async { notify(db.autocommit().await?.exec(), CHANNEL, &texts).await };
     match sent.await {
         Ok(()) => {
             METRICS.announcements.observe(began.elapsed());
@@ -93,17 +136,18 @@ async fn send(db: &Db, node: Uuid, bus: Option<&Bus>, batch: &mut Vec<Announced>
     }
 }
 
-async fn notify(ex: Exec<'_>, payloads: &[String]) -> sqlx::Result<()> {
+/// One `NOTIFY` on `channel` for each of `payloads`, in one statement.
+async fn notify(ex: Exec<'_>, channel: &str, payloads: &[String]) -> sqlx::Result<()> {
     match ex {
         Exec::Postgres(c) => {
             sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
-                .bind(CHANNEL)
+                .bind(channel)
                 .bind(payloads)
                 .execute(&mut *c)
                 .await?;
             Ok(())
         }
-        // One node, one process: the hub hears of every change directly.
+        // One node, one process: its streams heard of everything directly.
         Exec::Sqlite(_) => Ok(()),
     }
 }

@@ -45,7 +45,16 @@ impl Bus {
     /// Connects, in the background when NATS does not answer yet: until it does, changes go
     /// by PostgreSQL.
     pub async fn connect(url: &str, epoch: Arc<str>) -> anyhow::Result<Bus> {
-        let client = async_nats::ConnectOptions::new()
+        // The client logs the addresses it connects to: give it them without the credentials.
+        let (servers, credentials) = split_credentials(url)?;
+        let options = match credentials {
+            Some(Credentials::UserAndPassword(user, password)) => {
+                async_nats::ConnectOptions::with_user_and_password(user, password)
+            }
+            Some(Credentials::Token(token)) => async_nats::ConnectOptions::with_token(token),
+            None => async_nats::ConnectOptions::new(),
+        };
+        let client = options
             .name("rhizom")
             // A node's own changes reached its streams at commit.
             .no_echo()
@@ -53,7 +62,7 @@ impl Bus {
             .reconnect_delay_callback(|attempts| {
                 Duration::from_millis(250 * attempts.min(8) as u64)
             })
-            .connect(url)
+            .connect(servers.as_str())
             .await?;
         let jetstream = jetstream::ContextBuilder::new()
             .timeout(ANSWER_WITHIN)
@@ -136,16 +145,20 @@ impl Bus {
                 }
             }
         }
+        // One deadline for the batch's confirmations, so a bus that stopped answering holds
+        // the announcements up by 2 s, not 2 s a change.
+        let deadline = tokio::time::Instant::now() + ANSWER_WITHIN;
         let mut carried = 0;
         for (announced, ack) in acks {
-            match ack.await {
-                Ok(_) => carried += 1,
-                Err(error) => {
+            match tokio::time::timeout_at(deadline, ack).await {
+                Ok(Ok(_)) => carried += 1,
+                Ok(Err(error)) => {
                     // The stream may be gone (NATS restarted without it): make it again.
                     self.stream_ready.store(false, Relaxed);
                     tracing::warn!(%error, "the bus did not confirm a change; it goes by PostgreSQL");
                     left.push(announced);
                 }
+                Err(_) => left.push(announced),
             }
         }
         if left.is_empty() {
@@ -179,9 +192,31 @@ impl Bus {
             .header(POSITION, announced.position.to_string())
     }
 
-    /// Subscribes to a space's changes.
-    pub async fn subscribe(&self, space_id: Uuid) -> anyhow::Result<async_nats::Subscriber> {
-        Ok(self.client.subscribe(self.subject(space_id)).await?)
+    /// Who is typing in a space: on the subject's `typing` token, which the stream does not
+    /// keep (its subjects have one token after the epoch). `false` when NATS is away.
+    fn typing_subject(&self, space_id: Uuid) -> String {
+        format!("{}.typing", self.subject(space_id))
+    }
+
+    pub async fn publish_typing(&self, space_id: Uuid, typing_json: &str) -> bool {
+        if self.client.connection_state() != State::Connected {
+            return false;
+        }
+        let payload = Bytes::copy_from_slice(typing_json.as_bytes());
+        self.client
+            .publish(self.typing_subject(space_id), payload)
+            .await
+            .is_ok()
+    }
+
+    /// Subscribes to a space's changes, and to who is typing there.
+    pub async fn subscribe(
+        &self,
+        space_id: Uuid,
+    ) -> anyhow::Result<(async_nats::Subscriber, async_nats::Subscriber)> {
+        let changes = self.client.subscribe(self.subject(space_id)).await?;
+        let typing = self.client.subscribe(self.typing_subject(space_id)).await?;
+        Ok((changes, typing))
     }
 
     /// The changes of a space the bus keeps, oldest first (a change too big for it: without
@@ -228,6 +263,41 @@ impl Bus {
     }
 }
 
+/// How the bus's URL says to sign in.
+#[derive(Debug, PartialEq)]
+enum Credentials {
+    UserAndPassword(String, String),
+    Token(String),
+}
+
+/// The servers of `url` (one, or several separated by commas) without any credentials, and the
+/// credentials the first one carried.
+fn split_credentials(url: &str) -> anyhow::Result<(String, Option<Credentials>)> {
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let mut servers = Vec::new();
+    let mut credentials = None;
+    for server in url.split(',').map(str::trim) {
+        let mut parsed = url::Url::parse(server)?;
+        let user = decode(parsed.username());
+        let found = match parsed.password().map(decode) {
+            Some(password) => Some(Credentials::UserAndPassword(user, password)),
+            None if !user.is_empty() => Some(Credentials::Token(user)),
+            None => None,
+        };
+        if credentials.is_none() {
+            credentials = found;
+        }
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        servers.push(parsed.to_string().trim_end_matches('/').to_owned());
+    }
+    Ok((servers.join(","), credentials))
+}
+
 /// A change of `space_id` the bus carried: its position, and the change unless it came
 /// without its text (or with one that is not a change: the log has it). `None` when it is not
 /// one of rhizom's.
@@ -247,4 +317,32 @@ pub(crate) fn read(
         .then(|| Committed::parse(space_id, text).ok())
         .flatten();
     Some((position, change))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_taken_out_of_the_address() {
+        assert_eq!(
+            split_credentials("nats://rhizom:p%40ss@bus:4222").unwrap(),
+            (
+                "nats://bus:4222".to_owned(),
+                Some(Credentials::UserAndPassword("rhizom".into(), "p@ss".into()))
+            )
+        );
+        assert_eq!(
+            split_credentials("tls://s3cret@a:4222, tls://b:4222").unwrap(),
+            (
+                "tls://a:4222,tls://b:4222".to_owned(),
+                Some(Credentials::Token("s3cret".into()))
+            )
+        );
+        assert_eq!(
+            split_credentials("nats://127.0.0.1:4222").unwrap(),
+            ("nats://127.0.0.1:4222".to_owned(), None)
+        );
+        assert!(split_credentials("not a url").is_err());
+    }
 }

@@ -1,6 +1,6 @@
 //! This node's subscriptions on the bus: one per space it streams, made when the space's first
 //! stream here opens and dropped with its last (the hub says which, as [`Interest`]), so NATS
-//! routes a space's changes only to the nodes that stream it.
+//! routes a space's changes (and who is typing there) only to the nodes that stream it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,7 +14,14 @@ use uuid::Uuid;
 use super::bus::{self, Bus};
 use crate::server::live::LiveSync;
 use crate::server::live::hub::Hub;
+use crate::server::live::typing;
 use crate::server::metrics::METRICS;
+
+/// What a space's subscriptions bring.
+enum BusMessage {
+    Change(async_nats::Message),
+    Typing(async_nats::Message),
+}
 
 /// A space this node begins or stops streaming.
 #[derive(Debug)]
@@ -63,9 +70,9 @@ pub(crate) fn spawn(
 /// other (the hub sends each position once). While NATS is away the client resubscribes by
 /// itself; what was published meanwhile went by PostgreSQL.
 async fn follow(bus: Arc<Bus>, hub: Arc<Hub>, space_id: Uuid) {
-    let mut subscriber = loop {
+    let (changes, typing) = loop {
         match bus.subscribe(space_id).await {
-            Ok(subscriber) => break subscriber,
+            Ok(subscribers) => break subscribers,
             Err(error) => {
                 METRICS.bus_errors.inc();
                 tracing::warn!(%error, %space_id, "cannot subscribe to a space on the bus; retrying");
@@ -74,7 +81,21 @@ async fn follow(bus: Arc<Bus>, hub: Arc<Hub>, space_id: Uuid) {
         }
     };
     hub.recall(space_id, bus.history(space_id).await).await;
-    while let Some(message) = subscriber.next().await {
+    let typing = typing.map(BusMessage::Typing);
+    let mut heard = futures_util::stream::select(changes.map(BusMessage::Change), typing);
+    while let Some(message) = heard.next().await {
+        let message = match message {
+            BusMessage::Change(message) => message,
+            BusMessage::Typing(message) => {
+                let frame = std::str::from_utf8(&message.payload)
+                    .ok()
+                    .and_then(typing::frame_from_wire);
+                if let Some(frame) = frame {
+                    hub.ephemeral(space_id, frame).await;
+                }
+                continue;
+            }
+        };
         let Some((position, change)) = bus::read(space_id, &message) else {
             tracing::warn!(subject = %message.subject, "a message on the bus is not a change");
             continue;

@@ -23,6 +23,8 @@ use super::committed::Committed;
 use super::event::ChangeJson;
 
 const CHANNEL: &str = "rhizom_changes";
+/// Who is typing where: `<node>\n<space> <typing JSON>`, one a notification.
+const TYPING_CHANNEL: &str = "rhizom_typing";
 /// PostgreSQL refuses a payload of 8,000 bytes or more.
 const PAYLOAD_MAX: usize = 7999;
 
@@ -81,6 +83,22 @@ pub(crate) fn payloads(node: Uuid, batch: &[Announced]) -> Vec<String> {
         out.push(current);
     }
     out
+}
+
+/// A typing event of `space_id` from `node`, as the typing channel carries it.
+pub(crate) fn typing_payload(node: Uuid, space_id: Uuid, typing_json: &str) -> String {
+    format!("{node}\n{space_id} {typing_json}")
+}
+
+/// The node, the space and the typing event's JSON of a typing payload.
+pub(crate) fn parse_typing(payload: &str) -> Option<(Uuid, Uuid, &str)> {
+    let (node, rest) = payload.split_once('\n')?;
+    let (space, json) = rest.split_once(' ')?;
+    Some((
+        Uuid::try_parse(node).ok()?,
+        Uuid::try_parse(space).ok()?,
+        json,
+    ))
 }
 
 /// The node that sent `payload` and what it announced; `None` when it is not an announcement.
@@ -173,6 +191,15 @@ mod tests {
         );
         assert!(heard[..40].iter().all(|h| h.change().is_some()));
         assert!(heard[40].change().is_none(), "read from the log instead");
+    }
+
+    #[test]
+    fn a_typing_payload_names_its_node_and_space() {
+        let (node, space) = (Uuid::new_v4(), Uuid::new_v4());
+        let json = r#"{"being_id":"00000000-0000-0000-0000-000000000001","name":"Ada Lovelace"}"#;
+        let payload = typing_payload(node, space, json);
+        assert_eq!(parse_typing(&payload), Some((node, space, json)));
+        assert_eq!(parse_typing("garbage"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::confirm::ConfirmOrError;
 use crate::api::{RemovePasskey, RenamePasskey};
 use crate::model::PasskeyInfo;
-use crate::ui::components::ErrorNote;
+use crate::ui::components::{Clock, ErrorNote};
 
 #[component]
 pub fn Passkeys(passkeys: Vec<PasskeyInfo>, offered: bool, changed: Callback<()>) -> impl IntoView {
@@ -62,10 +62,11 @@ fn PasskeyRow(
         }
     });
     let id: Uuid = passkey.id;
-    let used = passkey.last_used_at.map_or_else(
-        || "never used".to_owned(),
-        |at| format!("last used {}", at.to_rfc3339()),
-    );
+    let last_used = passkey.last_used_at;
+    let used = move || match last_used {
+        Some(at) => view! { "last used " <Clock at date=true /> }.into_any(),
+        None => "never used".into_any(),
+    };
     let name = passkey.name.clone();
     view! {
         <li class="row-item">
@@ -73,7 +74,7 @@ fn PasskeyRow(
                 when=move || editing.get()
                 fallback=move || view! {
                     <span class="row-name">{name.clone()}</span>
-                    <span class="hint">{used.clone()}</span>
+                    <span class="hint">{used}</span>
                     <button type="button" class="link" on:click=move |_| editing.set(true)>"Rename"</button>
                     <button
                         type="button"

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::model::{LinkedProvider, ProviderChoice};
+use crate::ui::components::Clock;
 
 #[component]
 pub fn Providers(linked: Vec<LinkedProvider>, providers: Vec<ProviderChoice>) -> impl IntoView {
@@ -20,7 +21,7 @@ pub fn Providers(linked: Vec<LinkedProvider>, providers: Vec<ProviderChoice>) ->
                 {linked.into_iter().map(|link| view! {
                     <li class="row-item">
                         <span class="row-name">{link.provider}</span>
-                        <span class="hint">{format!("linked {}", link.created_at.to_rfc3339())}</span>
+                        <span class="hint">"linked " <Clock at=link.created_at date=true /></span>
                     </li>
                 }).collect_view()}
             </ul>

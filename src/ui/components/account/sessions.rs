@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::confirm::ConfirmOrError;
 use crate::api::{EndOtherSessions, EndSession};
 use crate::model::SessionInfo;
-use crate::ui::components::ErrorNote;
+use crate::ui::components::{Clock, ErrorNote};
 
 #[component]
 pub fn Sessions(sessions: Vec<SessionInfo>, changed: Callback<()>) -> impl IntoView {
@@ -49,7 +49,7 @@ pub fn Sessions(sessions: Vec<SessionInfo>, changed: Callback<()>) -> impl IntoV
                             <span class="row-name">{session.user_agent}</span>
                             {session.current.then(|| view! { <span class="tag">"this device"</span> })}
                             <span class="hint">
-                                {format!("since {} · last seen {}", session.created_at.to_rfc3339(), session.last_seen_at.to_rfc3339())}
+                                "since " <Clock at=session.created_at date=true /> " · last seen " <Clock at=session.last_seen_at date=true />
                             </span>
                             <button
                                 type="button"

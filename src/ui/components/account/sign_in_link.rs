@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{CancelSignInLink, MakeSignInLink};
 use crate::model::{ShownLink, SignInLinkInfo};
-use crate::ui::components::ErrorNote;
+use crate::ui::components::{Clock, ErrorNote};
 
 #[component]
 pub fn SignInLinks(links: Vec<SignInLinkInfo>, changed: Callback<()>) -> impl IntoView {
@@ -45,7 +45,7 @@ pub fn SignInLinks(links: Vec<SignInLinkInfo>, changed: Callback<()>) -> impl In
                 <ul class="rows" aria-label="Sign-in links not used yet">
                     {links.into_iter().map(|link| view! {
                         <li class="row-item">
-                            <span class="hint">{format!("works until {}", link.expires_at.to_rfc3339())}</span>
+                            <span class="hint">"works until " <Clock at=link.expires_at date=true /></span>
                             <ActionForm action=cancel attr:class="inline">
                                 <input type="hidden" name="id" value=link.id.to_string() />
                                 <button type="submit" class="link danger">"Cancel"</button>
@@ -75,7 +75,7 @@ fn ShownSignInLink(shown: ShownLink, cancel: ServerAction<CancelSignInLink>) -> 
                 <label for="sign-in-link">"Sign-in link"</label>
                 <input id="sign-in-link" readonly value=link.url.clone() size="40" />
             </p>
-            <p class="hint">{format!("Works once, until {}.", link.expires_at.to_rfc3339())}</p>
+            <p class="hint">"Works once, until " <Clock at=link.expires_at date=true /> "."</p>
             <ActionForm action=cancel attr:class="inline">
                 <input type="hidden" name="id" value=link.id.to_string() />
                 <button type="submit" class="link danger">"Cancel this link"</button>

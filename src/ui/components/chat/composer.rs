@@ -9,8 +9,19 @@ use uuid::Uuid;
 
 use leptos::server_fn::ServerFn;
 
-use crate::api::PostMessage;
+use crate::api::{PostMessage, say_typing};
 use crate::ui::space::{Status, Writer, use_space};
+
+/// The page's clock, in ms since the epoch (typing is only ever noticed in the browser).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    return 0.0;
+}
+
+/// How often the space is told you are typing, while you are.
+const TYPING_EVERY_MS: f64 = 3_000.0;
 
 #[component]
 pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl IntoView {
@@ -41,6 +52,19 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
             let _ = form.request_submit();
         }
     };
+    // While you type, the space hears of it every few seconds (never twice within them).
+    let said_typing = StoredValue::new(f64::NEG_INFINITY);
+    let on_input = move |_| {
+        let now = now_ms();
+        if now - said_typing.get_value() < TYPING_EVERY_MS {
+            return;
+        }
+        said_typing.set_value(now);
+        leptos::task::spawn_local(async move {
+            // Only a hint to the others: a failure is not worth telling you about.
+            let _ = say_typing(space_id).await;
+        });
+    };
     let hint = move || match followed.status.get() {
         Status::Offline => {
             Some("You are offline. Messages you send now will go out when you are back.")
@@ -65,6 +89,7 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
                 placeholder="Say something"
                 aria-describedby="composer-hint"
                 on:keydown=on_key
+                on:input=on_input
             ></textarea>
             <button type="submit">"Send"</button>
         </form>

@@ -10,6 +10,7 @@ use leptos::server_fn::ServerFn;
 
 use crate::api::DeleteMessage;
 use crate::model::{IntentionKind, IntentionState};
+use crate::ui::components::Clock;
 use crate::ui::components::markdown::Markdown;
 use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
 
@@ -72,7 +73,7 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             <Show when=move || starts_run.get()>
                 <div class="meta">
                     <span class="author">{move || author.get()}</span>
-                    <time datetime=move || created_at.get().to_rfc3339()>{move || created_at.get().hour_minute()}</time>
+                    <Clock at=created_at />
                 </div>
             </Show>
             <Show

@@ -43,6 +43,9 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
             .into_iter()
             .filter(|a| Some(a.owner_id) != my_id)
             .collect();
+        for arrival in &from_others {
+            followed.typists.stopped(arrival.owner_id);
+        }
         if from_others.is_empty() || scroller.at_bottom.get_untracked() {
             scroller.to_bottom();
         } else {
@@ -142,6 +145,7 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
                 </button>
             </Show>
             <p class="visually-hidden" aria-live="polite" aria-atomic="true">{move || announcement.get()}</p>
+            <p class="typing" role="status" aria-label="Typing">{move || followed.typists.line(my_id)}</p>
             <Notice notice />
             {writer.map(|writer| view! { <Notice notice=writer.notice /> })}
             {match writer {
