@@ -15,7 +15,7 @@ pub use runs::Stamp;
 pub use store::{SpaceDataStoreFields, SpaceStore};
 #[cfg(feature = "hydrate")]
 pub use typing::SHOWN_FOR_MS;
-pub use typing::Typists;
+pub use typing::{Typists, now_ms};
 pub use writer::Writer;
 
 use leptos::prelude::*;

@@ -10,15 +10,7 @@ use uuid::Uuid;
 use leptos::server_fn::ServerFn;
 
 use crate::api::{PostMessage, say_typing};
-use crate::ui::space::{Status, Writer, use_space};
-
-/// The page's clock, in ms since the epoch (typing is only ever noticed in the browser).
-fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    return js_sys::Date::now();
-    #[cfg(not(feature = "hydrate"))]
-    return 0.0;
-}
+use crate::ui::space::{Status, Writer, now_ms, use_space};
 
 /// How often the space is told you are typing, while you are.
 const TYPING_EVERY_MS: f64 = 3_000.0;

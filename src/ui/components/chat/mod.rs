@@ -16,7 +16,7 @@ use self::message::MessageRow;
 use self::scroll::Scroller;
 use crate::api::older_messages;
 use crate::model::Being;
-use crate::ui::space::{SpaceDataStoreFields, Status, Writer, use_space};
+use crate::ui::space::{SpaceDataStoreFields, Status, Writer, now_ms, use_space};
 
 #[component]
 pub fn Chat(me: Option<Being>) -> impl IntoView {
@@ -43,8 +43,9 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
             .into_iter()
             .filter(|a| Some(a.owner_id) != my_id)
             .collect();
+        let now = now_ms();
         for arrival in &from_others {
-            followed.typists.stopped(arrival.owner_id);
+            followed.typists.stopped(arrival.owner_id, now);
         }
         if from_others.is_empty() || scroller.at_bottom.get_untracked() {
             scroller.to_bottom();
