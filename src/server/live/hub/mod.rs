@@ -222,12 +222,10 @@ impl Hub {
                     fanout.recent.push(&deltas);
                 }
             }
-            let mut waiting = lock(&channel.waiting);
-            for (at, change) in history {
-                if let (true, Some(change)) = (at > last, change) {
-                    waiting.insert(at, change);
-                }
-            }
+            // Past what the streams have: waiting, as a publish's change waits (one without
+            // its text is read from the log by the send below).
+            let newer = history.into_iter().filter(|(at, _)| *at > last);
+            lock(&channel.waiting).extend(newer.filter_map(|(at, c)| Some((at, c?))));
             last
         };
         if newest > last
