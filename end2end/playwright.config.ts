@@ -85,6 +85,8 @@ export default defineConfig({
       RUST_LOG: "info",
       // Short, so a test sees someone go offline soon after their page closes.
       RHIZOM_PRESENCE_GRACE_MS: "1500",
+      // Short, so a test sees someone away soon after their pages are hidden.
+      RHIZOM_AWAY_AFTER_MS: "1000",
       // The bots' test model listens on this machine.
       RHIZOM_BOT_PRIVATE_ADDRESSES: "true",
     },

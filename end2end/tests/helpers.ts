@@ -182,3 +182,11 @@ export async function twoGuests(
   await expect(status(pageB)).toHaveAttribute("data-status", "live");
   return { pageA, pageB, nameA, nameB, id };
 }
+
+/** Hides or shows a tab as the browser would (Playwright's pages are all shown). */
+export async function setShown(page: Page, shown: boolean): Promise<void> {
+  await page.evaluate((shown) => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => !shown });
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  }, shown);
+}

@@ -6,6 +6,7 @@ mod bots;
 mod messages;
 mod passkeys;
 mod profile;
+mod reading;
 mod session;
 mod sign_in_links;
 mod spaces;
@@ -14,6 +15,9 @@ pub use bots::*;
 pub use messages::*;
 pub use passkeys::*;
 pub use profile::*;
+// Called only from the browser.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_imports))]
+pub use reading::*;
 pub use session::*;
 pub use sign_in_links::*;
 pub use spaces::*;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::{ApiError, Being, Page};
-use crate::sync::{BeingState, Snapshot};
+use crate::sync::{BeingState, ReadState, Snapshot};
 
 /// Everything the space page shows: the space's state at one position (from which the live
 /// stream resumes, so nothing is fetched twice), who is looking, and whether they moderate it.
@@ -15,13 +15,39 @@ pub struct SpaceView {
     pub me: Option<Being>,
     /// The viewer may remove beings and messages here (the space's owner, or a moderator).
     pub moderates: bool,
+    /// How far the viewer had read the space as it opened (`None` when signed out).
+    pub read: Option<ReadState>,
+    /// How long the page must be hidden before its viewer shows as away (`away-after-ms`).
+    pub away_after_ms: u64,
 }
 
-/// A page of the spaces, oldest first, after `after` (a cursor from the last page's `next`).
+/// A page of spaces, with how far the viewer has read each (none when signed out).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpaceList {
+    pub spaces: Page<Being>,
+    pub reading: Vec<ReadState>,
+}
+
+/// A page of the spaces, oldest first, after `after` (a cursor from the last page's `next`),
+/// with the viewer's unread messages and mentions in each.
 #[server(prefix = "/rpc")]
-pub async fn list_spaces(after: Option<String>) -> Result<Page<Being>, ApiError> {
+pub async fn list_spaces(after: Option<String>) -> Result<SpaceList, ApiError> {
     use crate::server::{context, ops};
-    context::answer(ops::spaces::list_spaces(&context::state()?, after.as_deref(), None).await)
+    context::answer(
+        async {
+            let state = context::state()?;
+            let spaces = ops::spaces::list_spaces(&state, after.as_deref(), None).await?;
+            let reading = match context::current().await? {
+                Some(me) => {
+                    let ids: Vec<Uuid> = spaces.items.iter().map(|space| space.id).collect();
+                    ops::reading::read_states(&state, &me, &ids).await?
+                }
+                None => Vec::new(),
+            };
+            Ok(SpaceList { spaces, reading })
+        }
+        .await,
+    )
 }
 
 /// Create a space and go there.
@@ -55,10 +81,16 @@ pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
             let moderates = me
                 .as_ref()
                 .is_some_and(|me| ops::moderation::moderates(&state, me.id, &snapshot.space));
+            let read = match &me {
+                Some(me) => Some(ops::reading::read_state(&state, me, space_id).await?),
+                None => None,
+            };
             Ok(SpaceView {
                 snapshot,
                 me,
                 moderates,
+                read,
+                away_after_ms: state.config.away_after.as_millis() as u64,
             })
         }
         .await,

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use crate::sync::{Applied, Changes, Delta, Snapshot, Typing, apply, backoff};
+use crate::sync::{Applied, Changes, Delta, ReadState, Snapshot, Typing, apply, backoff};
 use crate::ui::session::SessionEnd;
 use crate::ui::space::{FollowedSpace, SHOWN_FOR_MS, SpaceStore, Status};
 
@@ -27,8 +27,9 @@ struct ConnectionState {
     source: Option<EventSource>,
     /// Listeners of the current source, dropped with it.
     listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
-    /// The window's `online`/`offline` listeners, removed when the page goes away.
-    network: Vec<WindowListener>,
+    /// The window's `online`/`offline`/`visibilitychange` listeners, removed when the page
+    /// goes away.
+    window_listeners: Vec<WindowListener>,
     /// Failed attempts since the last one that went live: the backoff exponent.
     attempts: u32,
     /// Of those, streams that opened and then closed before `live`.
@@ -39,6 +40,11 @@ struct ConnectionState {
     stopped: bool,
     /// Called when the stream says the session it was opened with has ended, and how.
     session_ended: Callback<SessionEnd>,
+    /// The page has been hidden for `away_after`: the stream says so, and its being is away.
+    away: bool,
+    away_after: Duration,
+    /// Bumped each time the page is shown or hidden, so an older away timer does nothing.
+    shown_or_hidden: u64,
     /// Bumped per connection, so callbacks of an old one do nothing.
     generation: u64,
 }
@@ -49,22 +55,32 @@ type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
 /// Keeps `space.store` current until the page goes away; `session_ended` runs when the
 /// session this page's stream was opened with ends (the stream reconnects as whoever is left).
-pub fn follow(space_id: String, space: FollowedSpace, session_ended: Callback<SessionEnd>) {
+/// A page hidden for `away_after` reconnects as away, and as itself again once shown.
+pub fn follow(
+    space_id: String,
+    space: FollowedSpace,
+    session_ended: Callback<SessionEnd>,
+    away_after: Duration,
+) {
     let state = Rc::new(RefCell::new(ConnectionState {
         space_id,
         space,
         source: None,
         listeners: Vec::new(),
-        network: Vec::new(),
+        window_listeners: Vec::new(),
         attempts: 0,
         blocked: 0,
         opened: false,
         polling_since: None,
         stopped: false,
         session_ended,
+        away: false,
+        away_after,
+        shown_or_hidden: 0,
         generation: 0,
     }));
     watch_network(&state);
+    watch_visibility(&state);
     connect(&state);
     let handle = StoredValue::new_local(Some(state));
     on_cleanup(move || {
@@ -73,7 +89,7 @@ pub fn follow(space_id: String, space: FollowedSpace, session_ended: Callback<Se
             s.stopped = true;
             close(&mut s);
             // Dropping the closures also drops their hold on this state.
-            for (name, listener) in s.network.drain(..) {
+            for (name, listener) in s.window_listeners.drain(..) {
                 let _ = window()
                     .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
             }
@@ -90,8 +106,9 @@ fn close(s: &mut ConnectionState) {
 }
 
 fn url(s: &ConnectionState, path: &str) -> String {
+    let away = if s.away { "&away=true" } else { "" };
     format!(
-        "/api/spaces/{}/{path}?after={}",
+        "/api/spaces/{}/{path}?after={}{away}",
         s.space_id,
         s.space.store.cursor()
     )
@@ -131,6 +148,7 @@ fn connect(state: &SharedConnection) {
         ("reset", on(state, on_reset)),
         ("live", on(state, on_live)),
         ("typing", on(state, on_typing)),
+        ("read", on(state, on_read)),
         ("signed_out", on(state, on_signed_out)),
         ("session_replaced", on(state, on_session_replaced)),
         ("open", on(state, on_open)),
@@ -182,6 +200,13 @@ fn on_typing(state: &SharedConnection, event: &MessageEvent) {
         move || typists.prune(js_sys::Date::now()),
         Duration::from_millis(SHOWN_FOR_MS as u64 + 50),
     );
+}
+
+/// The reader's mark moved (in this tab, another, or on another device).
+fn on_read(state: &SharedConnection, event: &MessageEvent) {
+    if let Ok(read) = serde_json::from_str::<ReadState>(&data(event)) {
+        state.borrow().space.reading.heard(&read);
+    }
 }
 
 fn on_signed_out(state: &SharedConnection, _: &MessageEvent) {
@@ -348,5 +373,50 @@ fn watch_network(state: &SharedConnection) {
     for (name, listener) in &listeners {
         let _ = window.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
     }
-    state.borrow_mut().network.extend(listeners);
+    state.borrow_mut().window_listeners.extend(listeners);
+}
+
+/// Hidden for `away_after`, the page reconnects as away (resuming by cursor); shown again, it
+/// reconnects as itself at once.
+fn watch_visibility(state: &SharedConnection) {
+    let watched = state.clone();
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        let hidden = document().hidden();
+        let (turn, wait) = {
+            let mut s = watched.borrow_mut();
+            s.shown_or_hidden += 1;
+            (s.shown_or_hidden, s.away_after)
+        };
+        if !hidden {
+            return set_away(&watched, false);
+        }
+        let later = watched.clone();
+        set_timeout(
+            move || {
+                if later.borrow().shown_or_hidden == turn {
+                    set_away(&later, true);
+                }
+            },
+            wait,
+        );
+    });
+    let _ = window()
+        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    state
+        .borrow_mut()
+        .window_listeners
+        .push(("visibilitychange", on_change));
+}
+
+fn set_away(state: &SharedConnection, away: bool) {
+    let reconnect = {
+        let mut s = state.borrow_mut();
+        let changed = s.away != away && !s.stopped;
+        s.away = away;
+        // A connection that is down picks the new word up when it reconnects.
+        changed && s.source.is_some()
+    };
+    if reconnect {
+        connect(state);
+    }
 }

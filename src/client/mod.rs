@@ -4,5 +4,7 @@
 
 mod connection;
 pub mod passkeys;
+mod reading;
 
 pub use connection::follow;
+pub use reading::keep_marked;

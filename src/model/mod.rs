@@ -6,6 +6,7 @@ mod bot;
 mod error;
 mod identity;
 mod input;
+mod mention;
 pub mod permissions;
 mod time;
 
@@ -19,6 +20,7 @@ pub use identity::{
     SessionInfo, ShownLink, SignInChoices, SignInLinkInfo,
 };
 pub use input::{Content, Limit, Name};
+pub use mention::mentions;
 pub use time::Timestamp;
 
 use serde::{Deserialize, Serialize};

@@ -35,6 +35,10 @@ pub struct Config {
     /// How long a being stays online after its last stream closes.
     #[serde(rename = "presence-grace-ms", deserialize_with = "millis")]
     pub presence_grace: Duration,
+    /// How long every tab of a being must have been hidden before it shows as away (the page
+    /// waits this long, then says so).
+    #[serde(rename = "away-after-ms", deserialize_with = "millis")]
+    pub away_after: Duration,
     /// A node whose lease was not renewed for this long is gone: its presence rows are swept.
     #[serde(rename = "presence-ttl-ms", deserialize_with = "millis")]
     pub presence_ttl: Duration,
@@ -142,6 +146,7 @@ impl Default for Config {
             session_secret: None,
             site_root: "target/site".to_owned(),
             presence_grace: Duration::from_secs(10),
+            away_after: Duration::from_secs(5 * 60),
             presence_ttl: Duration::from_secs(60),
             change_window: 10_000,
             change_max_age: Duration::from_secs(24 * 60 * 60),

@@ -24,7 +24,8 @@ pub trait SpaceModel {
     fn delete_being(&mut self, id: Uuid);
     fn upsert_intention(&mut self, intention: Intention);
     fn delete_intention(&mut self, id: Uuid);
-    fn set_online(&mut self, being_id: Uuid, online: bool);
+    /// Whether a being is online here, and if so whether it is away.
+    fn set_presence(&mut self, being_id: Uuid, online: bool, away: bool);
 }
 
 /// What applying a delta did.
@@ -59,7 +60,11 @@ pub fn apply<M: SpaceModel>(model: &mut M, delta: &Delta) -> Applied {
         Change::BeingDelete { id } => model.delete_being(*id),
         Change::IntentionUpsert { intention } => model.upsert_intention(intention.clone()),
         Change::IntentionDelete { id } => model.delete_intention(*id),
-        Change::Presence { being_id, online } => model.set_online(*being_id, *online),
+        Change::Presence {
+            being_id,
+            online,
+            away,
+        } => model.set_presence(*being_id, *online, *online && *away),
     }
     model.set_position(delta.pos);
     Applied::Applied
@@ -75,6 +80,8 @@ pub struct SpaceState {
     pub beings: BTreeMap<Uuid, Being>,
     /// Beings with a live stream here (they need not be located here).
     pub online: BTreeSet<Uuid>,
+    /// Of those, the ones whose every page here has been hidden for a while.
+    pub away: BTreeSet<Uuid>,
     pub intentions: BTreeMap<Uuid, Intention>,
 }
 
@@ -94,6 +101,12 @@ impl SpaceState {
                 .beings
                 .iter()
                 .filter(|b| b.online)
+                .map(|b| b.being.id)
+                .collect(),
+            away: snapshot
+                .beings
+                .iter()
+                .filter(|b| b.online && b.away)
                 .map(|b| b.being.id)
                 .collect(),
             intentions: snapshot
@@ -142,11 +155,16 @@ impl SpaceModel for SpaceState {
     fn delete_intention(&mut self, id: Uuid) {
         self.intentions.remove(&id);
     }
-    fn set_online(&mut self, being_id: Uuid, online: bool) {
+    fn set_presence(&mut self, being_id: Uuid, online: bool, away: bool) {
         if online {
             self.online.insert(being_id);
         } else {
             self.online.remove(&being_id);
+        }
+        if away {
+            self.away.insert(being_id);
+        } else {
+            self.away.remove(&being_id);
         }
     }
 }

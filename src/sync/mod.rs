@@ -11,17 +11,31 @@ pub use cursor::{Cursor, CursorError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{Being, Intention};
+use crate::model::{Being, Intention, Timestamp};
 
 /// One change to a space.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Change {
-    BeingUpsert { being: Being },
-    BeingDelete { id: Uuid },
-    IntentionUpsert { intention: Intention },
-    IntentionDelete { id: Uuid },
-    Presence { being_id: Uuid, online: bool },
+    BeingUpsert {
+        being: Being,
+    },
+    BeingDelete {
+        id: Uuid,
+    },
+    IntentionUpsert {
+        intention: Intention,
+    },
+    IntentionDelete {
+        id: Uuid,
+    },
+    /// `away`: online only through pages hidden for a while (left out when false).
+    Presence {
+        being_id: Uuid,
+        online: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        away: bool,
+    },
 }
 
 /// What a change is about: the change log keeps one row per entity.
@@ -64,6 +78,9 @@ pub struct BeingState {
     #[serde(flatten)]
     pub being: Being,
     pub online: bool,
+    /// Online only through pages hidden for a while (left out when false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub away: bool,
 }
 
 /// Why the server sent the whole state instead of deltas.
@@ -143,3 +160,27 @@ pub struct Typing {
     pub being_id: Uuid,
     pub name: String,
 }
+
+/// How far a being has read a space, and what is new after that: `event: read` on that being's
+/// own streams, and the answer of `GET`/`PUT /api/spaces/{id}/read` (docs/API.md, "Reading").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadState {
+    pub space_id: Uuid,
+    /// The last message read (`None`: nothing read here yet, so nothing counts as unread).
+    pub up_to: Option<ReadPlace>,
+    /// Messages by others after it, counted up to [`COUNTED_UP_TO`].
+    pub unread: u32,
+    /// Messages by others that mention the reader: after the mark, or all of them before any.
+    pub mentions: u32,
+}
+
+/// A message's place in its conversation: the last one read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReadPlace {
+    pub at: Timestamp,
+    pub id: Uuid,
+}
+
+/// Unread messages and mentions are counted up to this many ("999+" past it), so a count costs
+/// at most this much of an index, however long ago the reader last looked.
+pub const COUNTED_UP_TO: u32 = 1000;

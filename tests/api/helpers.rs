@@ -231,6 +231,10 @@ impl TestApp {
         send(client.post(self.url(path)).json(body)).await
     }
 
+    pub async fn put(&self, client: &Client, path: &str, body: &Value) -> Reply {
+        send(client.put(self.url(path)).json(body)).await
+    }
+
     pub async fn patch(&self, client: &Client, path: &str, body: &Value) -> Reply {
         send(client.patch(self.url(path)).json(body)).await
     }

@@ -13,7 +13,7 @@ use crate::metrics::{metrics, sample};
 use crate::nats_server::NatsServer;
 use crate::nodes::{
     Node, a_node_silent_past_the_window, ada_in_a_new_space, contents, fresh_database,
-    in_order_once_and_resumed_across, texts, two_nodes, typing_crosses_nodes,
+    in_order_once_and_resumed_across, texts, two_nodes,
 };
 use crate::sse::WAIT;
 use crate::sync_common::assert_chain;
@@ -108,12 +108,6 @@ async fn nats_killed_mid_stream_and_started_again_loses_nothing() {
 async fn a_node_on_the_bus_silent_while_the_log_moved_past_it_resets() {
     let nats = NatsServer::start().await;
     a_node_silent_past_the_window(&[("RHIZOM_NATS_URL", &nats.url())]).await;
-}
-
-#[tokio::test]
-async fn typing_through_one_node_reaches_the_streams_on_another_over_the_bus() {
-    let nats = NatsServer::start().await;
-    typing_crosses_nodes(&[("RHIZOM_NATS_URL", &nats.url())]).await;
 }
 
 /// A node that starts after the changes were written (a restart) has nothing of the space in

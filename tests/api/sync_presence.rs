@@ -1,6 +1,7 @@
 //! Presence (docs/SYNC.md, "Presence"): a signed-in being is online in a space while it has
 //! an event stream of it open (one another site's page opened does not count); going offline waits out a grace period; presence left behind by
-//! a crashed server is swept. Heartbeats are short here so closed streams are noticed quickly.
+//! a crashed server is swept; a being whose every stream comes from a page hidden for a while
+//! (`?away=true`) is away. Heartbeats are short here so closed streams are noticed quickly.
 
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ on_both_backends!(
     closing_the_last_stream_goes_offline_after_the_grace_period,
     an_open_stream_keeps_its_guest_online_past_the_presence_ttl,
     after_a_crash_presence_nobody_renews_is_swept,
+    away_while_every_stream_says_so_and_back_as_soon_as_one_does_not,
 );
 
 const HEARTBEAT: Duration = Duration::from_millis(500);
@@ -257,4 +259,57 @@ async fn after_a_crash_presence_nobody_renews_is_swept(backend: Backend) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+async fn away_while_every_stream_says_so_and_back_as_soon_as_one_does_not(backend: Backend) {
+    let app = spawn_app_with(backend, |config| config.heartbeat = HEARTBEAT).await;
+    let mut garden = garden(&app).await;
+    let away_url = format!("{}?away=true", app.events_url(&garden.space, None));
+    let away_of = |being: &serde_json::Value| being.get("away").cloned();
+    let ada_as_listed = async |app: &TestApp, garden: &Garden| {
+        let beings = app.beings_with_presence(&garden.space).await;
+        beings
+            .into_iter()
+            .find(|b| b["id"] == garden.ada_id.as_str())
+            .expect("Ada is in the garden")
+    };
+
+    // Someone signed out saying they are away makes nobody anything.
+    let mut anonymous = Sse::connect(&app.anon, &away_url, None).await;
+    anonymous.until_live().await;
+    let mut hidden = Sse::connect(&garden.ada, &away_url, None).await;
+    hidden.until_live().await;
+    let delta = next_presence(&mut garden.watcher, &garden.ada_id, WAIT).await;
+    assert_eq!(
+        (&delta.data["online"], &delta.data["away"]),
+        (&json!(true), &json!(true))
+    );
+    let listed = ada_as_listed(&app, &garden).await;
+    assert_eq!(
+        (&listed["online"], away_of(&listed)),
+        (&json!(true), Some(json!(true)))
+    );
+
+    let shown = app.subscribe(&garden.ada, &garden.space, None).await;
+    let delta = next_presence(&mut garden.watcher, &garden.ada_id, WAIT).await;
+    assert_eq!(delta.data["online"], true);
+    assert_eq!(delta.data.get("away"), None, "back: {delta:?}");
+    assert_eq!(away_of(&ada_as_listed(&app, &garden).await), None);
+
+    // The shown page closes; the hidden one stays: away again, without waiting out the grace.
+    drop(shown);
+    let delta = next_presence(&mut garden.watcher, &garden.ada_id, WAIT).await;
+    assert_eq!(
+        (&delta.data["online"], &delta.data["away"]),
+        (&json!(true), &json!(true))
+    );
+
+    let reply = app
+        .get(
+            &garden.ada,
+            &format!("/api/spaces/{}/events?away=maybe", garden.space),
+        )
+        .await;
+    reply.expect_error(400, "bad_request", Some("away"));
+    drop(hidden);
 }

@@ -10,6 +10,7 @@
 //! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
 //!                     [--connection reused|fresh]   (stream after a request, or on its own)
 //! rhizom-bench bot-stream [--url URL] [--tokens 500] [--rate 100] [--subscribers 100]
+//! rhizom-bench members [--url URL] [--sizes 5,5000] [--posts 200]
 //! rhizom-bench writes --database POSTGRES_URL [--urls URL,URL] [--writers 1,16,64] [--seconds 5]
 //! rhizom-bench storm --binary PATH [--port 3999] [--streams 5000] [--signal TERM|KILL] [--rate 20]
 //!                     (starts the node itself, with this process's environment)
@@ -20,6 +21,7 @@ mod bot_stream;
 mod cpu;
 mod fanout;
 mod http;
+mod members;
 mod memory;
 mod scale;
 mod stats;
@@ -129,6 +131,11 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("{}", storm::run(run).await?);
         }
+        Some("members") => {
+            let sizes = list(&args, "--sizes", "5,5000")?;
+            let posts = number(&args, "--posts", 200)?;
+            println!("{}", members::run(&url, &sizes, posts).await?);
+        }
         Some("writes") => {
             let urls: Vec<String> = option(&args, "--urls").map_or_else(
                 || vec![url.clone()],
@@ -156,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: rhizom-bench fanout|wire|scale|memory|bot-stream|writes|storm [options]; see docs/PERFORMANCE.md"
+                "usage: rhizom-bench fanout|wire|scale|memory|members|bot-stream|writes|storm [options]; see docs/PERFORMANCE.md"
             );
             std::process::exit(2);
         }

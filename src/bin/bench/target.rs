@@ -3,6 +3,17 @@
 
 use crate::http::HttpConn;
 
+/// Signs in as a new guest called `name`: its session cookie (`name=value`).
+pub async fn sign_in(conn: &mut HttpConn, name: &str) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "name": name });
+    let session = conn.send_json("POST", "/api/session", None, &body).await?;
+    Ok(session
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
+        .to_owned())
+}
+
 pub struct Target {
     pub name: &'static str,
     pub base: String,
@@ -19,12 +30,7 @@ impl Target {
     pub async fn rhizom(base: &str) -> anyhow::Result<Target> {
         let mut conn = HttpConn::open(base).await?;
         let name = serde_json::json!({ "name": "bench" });
-        let session = conn.send_json("POST", "/api/session", None, &name).await?;
-        let cookie = session
-            .header("set-cookie")
-            .and_then(|c| c.split(';').next())
-            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
-            .to_owned();
+        let cookie = sign_in(&mut conn, "bench").await?;
         let space = conn
             .send_json("POST", "/api/spaces", Some(&cookie), &name)
             .await?;

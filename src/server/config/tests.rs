@@ -49,6 +49,12 @@ fn samples() -> Vec<Sample> {
             took: |c| c.presence_grace == Duration::from_millis(1500),
         },
         Sample {
+            key: "away-after-ms",
+            file: "2500",
+            env: "2500",
+            took: |c| c.away_after == Duration::from_millis(2500),
+        },
+        Sample {
             key: "presence-ttl-ms",
             file: "7000",
             env: "7000",

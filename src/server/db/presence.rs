@@ -7,23 +7,45 @@ use uuid::Uuid;
 
 use super::{Exec, on_exec};
 use crate::model::Timestamp;
+use crate::sync::Change;
 
-/// Records this node's stream of `being_id` in `space_id`.
+/// A being's presence in a space, across every node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub online: bool,
+    /// Online only through streams of pages hidden for a while.
+    pub away: bool,
+}
+
+impl Seen {
+    /// The delta that says so.
+    pub fn change(self, being_id: Uuid) -> Change {
+        Change::Presence {
+            being_id,
+            online: self.online,
+            away: self.away,
+        }
+    }
+}
+
+/// Records this node's streams of `being_id` in `space_id`, and whether they are all `away`.
 pub async fn upsert(
     ex: Exec<'_>,
     space_id: Uuid,
     being_id: Uuid,
     node_id: Uuid,
     now: Timestamp,
+    away: bool,
 ) -> sqlx::Result<()> {
     on_exec!(ex, c => sqlx::query(
-        "INSERT INTO presence (space_id, being_id, node_id, since) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (space_id, being_id, node_id) DO NOTHING",
+        "INSERT INTO presence (space_id, being_id, node_id, since, away) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (space_id, being_id, node_id) DO UPDATE SET away = excluded.away",
     )
     .bind(space_id)
     .bind(being_id)
     .bind(node_id)
     .bind(now)
+    .bind(away)
     .execute(&mut *c)
     .await
     .map(|_| ()))
@@ -44,40 +66,44 @@ pub async fn remove(
         .map(|_| ()))
 }
 
-/// Is the being online in the space through a node other than `node_id`?
-pub async fn online_elsewhere(
+/// Where `being_id` is in `space_id` across the nodes whose lease was renewed after `cutoff`.
+pub async fn seen(
     ex: Exec<'_>,
     space_id: Uuid,
     being_id: Uuid,
-    node_id: Uuid,
     cutoff: Timestamp,
-) -> sqlx::Result<bool> {
-    on_exec!(ex, c => sqlx::query_scalar::<_, bool>(
-        "SELECT EXISTS (SELECT 1 FROM presence p JOIN node_leases n ON n.node_id = p.node_id \
-         WHERE p.space_id = $1 AND p.being_id = $2 AND p.node_id <> $3 AND n.renewed_at > $4)",
+) -> sqlx::Result<Seen> {
+    // 0: some stream is shown; 1: all are away; 2: none.
+    let least = on_exec!(ex, c => sqlx::query_scalar::<_, i32>(
+        "SELECT COALESCE(MIN(CASE WHEN p.away THEN 1 ELSE 0 END), 2) \
+         FROM presence p JOIN node_leases n ON n.node_id = p.node_id \
+         WHERE p.space_id = $1 AND p.being_id = $2 AND n.renewed_at > $3",
     )
     .bind(space_id)
     .bind(being_id)
-    .bind(node_id)
     .bind(cutoff)
     .fetch_one(&mut *c)
-    .await)
+    .await)?;
+    Ok(Seen {
+        online: least < 2,
+        away: least == 1,
+    })
 }
 
-/// Which of `beings` are online in a space.
-pub async fn online_among(
+/// Which of `beings` are online in a space, each with whether it is away.
+pub async fn seen_among(
     ex: Exec<'_>,
     space_id: Uuid,
     beings: &[Uuid],
     cutoff: Timestamp,
-) -> sqlx::Result<Vec<Uuid>> {
+) -> sqlx::Result<Vec<(Uuid, bool)>> {
     if beings.is_empty() {
         return Ok(Vec::new());
     }
     on_exec!(ex, c => {
         let mut query = sqlx::QueryBuilder::new(
-            "SELECT DISTINCT p.being_id FROM presence p JOIN node_leases n ON n.node_id = p.node_id \
-             WHERE p.space_id = ",
+            "SELECT p.being_id, MIN(CASE WHEN p.away THEN 1 ELSE 0 END) \
+             FROM presence p JOIN node_leases n ON n.node_id = p.node_id WHERE p.space_id = ",
         );
         query.push_bind(space_id);
         query.push(" AND n.renewed_at > ");
@@ -87,8 +113,12 @@ pub async fn online_among(
         for being in beings {
             list.push_bind(*being);
         }
-        query.push(")");
-        query.build_query_scalar::<Uuid>().fetch_all(&mut *c).await
+        query.push(") GROUP BY p.being_id");
+        query
+            .build_query_as::<(Uuid, i32)>()
+            .fetch_all(&mut *c)
+            .await
+            .map(|rows| rows.into_iter().map(|(id, away)| (id, away == 1)).collect())
     })
 }
 

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::parse_id;
+use super::extract::{ConfirmQuery, parse_id};
 use crate::model::ApiError;
 use crate::server::guard::address::ClientAddress;
 use crate::server::guard::origin::is_cross_site;
@@ -20,6 +20,8 @@ use crate::sync::{Change, Changes, Delta};
 #[derive(Deserialize)]
 pub(super) struct CursorQuery {
     after: Option<String>,
+    /// `true`: the page has been hidden for a while (docs/SYNC.md, "Presence").
+    away: Option<String>,
 }
 
 /// The cursor of a request: `Last-Event-ID` (newer, sent by a reconnecting `EventSource`),
@@ -42,6 +44,7 @@ pub(super) async fn events(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
+    let away = ConfirmQuery::flag("away", query.away.as_deref())?;
     let from_another_site = is_cross_site(&headers, state.config.public_url.as_ref());
     let bearer = ops::session::bearer_token(&headers).is_some();
     let signed = (!from_another_site)
@@ -60,6 +63,7 @@ pub(super) async fn events(
             .map(|me| Viewer {
                 being_id: me.being.id,
                 session_id: me.session_id,
+                away,
             })
     } else {
         None

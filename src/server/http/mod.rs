@@ -9,6 +9,7 @@ mod intentions;
 mod metrics;
 mod oidc;
 mod passkeys;
+mod reading;
 mod session;
 mod sign_in_links;
 mod spaces;
@@ -67,6 +68,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/spaces/{id}/events", get(events::events))
         .route("/api/spaces/{id}/changes", get(events::changes))
         .route("/api/spaces/{id}/typing", post(typing::typing))
+        .route("/api/spaces/{id}/read", get(reading::get).put(reading::put))
         .route(
             "/api/spaces/{id}/intentions",
             get(intentions::list).post(intentions::create),

@@ -192,6 +192,7 @@ mod tests {
             Change::Presence {
                 being_id: space,
                 online: false,
+                away: false,
             },
         ] {
             assert!(!other.ends_space(space) && !ChangeJson::of(&other).ends_space(space));

@@ -8,7 +8,6 @@ use super::session_streams::SessionEnded;
 use super::{LiveSync, presence_cutoff};
 use crate::model::Timestamp;
 use crate::server::db::{Db, bots, changes, presence, sessions};
-use crate::sync::Change;
 
 pub(super) fn spawn(db: Db, live: Arc<LiveSync>) {
     let period = (live.config.presence_ttl / 3).max(Duration::from_millis(100));
@@ -35,20 +34,13 @@ async fn round(db: &Db, live: &LiveSync) -> sqlx::Result<()> {
     presence::renew(tx.exec(), live.node_id, now).await?;
     let mut recorder = live.recorder();
     for (space_id, being_id) in presence::take_expired(tx.exec(), cutoff).await? {
-        // Another stream of the same being (any node) keeps it online.
-        if !presence::online_elsewhere(tx.exec(), space_id, being_id, uuid::Uuid::nil(), cutoff)
-            .await?
-        {
-            tracing::info!(%space_id, %being_id, "presence expired");
+        // Another stream of the same being (any node) keeps it online, or only away; a shown
+        // page on a live node kept it as it was.
+        let seen = presence::seen(tx.exec(), space_id, being_id, cutoff).await?;
+        if !seen.online || seen.away {
+            tracing::info!(%space_id, %being_id, away = seen.away, "presence expired");
             recorder
-                .record(
-                    tx.exec(),
-                    space_id,
-                    Change::Presence {
-                        being_id,
-                        online: false,
-                    },
-                )
+                .record(tx.exec(), space_id, seen.change(being_id))
                 .await?;
         }
     }

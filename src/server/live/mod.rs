@@ -4,7 +4,7 @@
 //! [`stream`] opens with the catch-up or reset of [`opening`]; [`presence`] tracks who has a
 //! live stream where; [`notify`] carries changes between nodes (PostgreSQL or the NATS bus);
 //! [`session_streams`] ends the streams of a session that ends; [`housekeeping`] renews
-//! the node's lease and prunes the log; [`typing`] passes on who is typing, and keeps nothing.
+//! the node's lease and prunes the log; [`signal`] passes on who is typing and where readers' marks are, and keeps nothing.
 
 mod committed;
 pub(crate) mod ending;
@@ -18,9 +18,9 @@ pub(crate) mod presence;
 mod recent;
 mod recorder;
 pub(crate) mod session_streams;
+pub(crate) mod signal;
 pub(crate) mod sink;
 pub(crate) mod stream;
-pub(crate) mod typing;
 
 use std::sync::Arc;
 

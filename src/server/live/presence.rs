@@ -1,4 +1,5 @@
-//! Presence: a being is online in a space while it has a live stream there.
+//! Presence: a being is online in a space while it has a live stream there, and away while
+//! every one of those streams comes from a page hidden for a while.
 //!
 //! [`PresenceTracker`] counts this node's streams per (space, being) and decides *when* someone
 //! comes online or goes offline, with a grace period so a reload does not flicker;
@@ -20,20 +21,54 @@ use crate::model::Timestamp;
 use crate::server::config::Config;
 use crate::server::db::{Db, presence};
 use crate::server::locks::lock;
-use crate::sync::Change;
 
 type Pending = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// Where a being is in a space, as far as this node's streams say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Attendance {
+    /// No stream here.
+    #[default]
+    Gone,
+    /// Streams here, all of them from pages hidden for a while.
+    Away,
+    /// At least one stream here from a page that is shown (or a program).
+    Here,
+}
+
 /// Where presence transitions go: the database in the server, a recorder in tests.
 pub(crate) trait PresenceWriter: Send + Sync + std::fmt::Debug {
-    fn set(&self, space_id: Uuid, being_id: Uuid, online: bool) -> Pending;
+    fn set(&self, space_id: Uuid, being_id: Uuid, attendance: Attendance) -> Pending;
 }
 
 #[derive(Debug, Default)]
 struct Entry {
     streams: usize,
+    /// Of those, the ones not away.
+    here: usize,
+    /// What was last written for this being here.
+    written: Attendance,
     /// Bumped on every connect, so a grace timer knows whether it is still the latest word.
     generation: u64,
+}
+
+impl Entry {
+    /// What the streams say now, while there are some.
+    fn attendance(&self) -> Attendance {
+        if self.here > 0 {
+            Attendance::Here
+        } else {
+            Attendance::Away
+        }
+    }
+
+    /// Notes `attendance` as written; `Some` when it must be.
+    fn to_write(&mut self, attendance: Attendance) -> Option<Attendance> {
+        (attendance != self.written).then(|| {
+            self.written = attendance;
+            attendance
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -51,6 +86,7 @@ pub(crate) struct PresenceTracker(Arc<Inner>);
 pub(crate) struct PresenceGuard {
     tracker: PresenceTracker,
     key: (Uuid, Uuid),
+    away: bool,
 }
 
 impl PresenceTracker {
@@ -62,40 +98,50 @@ impl PresenceTracker {
         }))
     }
 
-    /// A stream of `being_id` in `space_id` opened. The first one (outside a grace period)
-    /// brings the being online before this returns.
-    pub async fn connect(&self, space_id: Uuid, being_id: Uuid) -> PresenceGuard {
+    /// A stream of `being_id` in `space_id` opened (`away`: from a page hidden for a while).
+    /// The first one (outside a grace period) brings the being online before this returns; the
+    /// first that is not away brings it back from away.
+    pub async fn connect(&self, space_id: Uuid, being_id: Uuid, away: bool) -> PresenceGuard {
         let key = (space_id, being_id);
-        let came_online = {
+        let write = {
             let mut entries = lock(&self.0.entries);
-            let is_new = !entries.contains_key(&key);
             let entry = entries.entry(key).or_default();
             entry.streams += 1;
+            entry.here += usize::from(!away);
             entry.generation += 1;
-            is_new
+            let now = entry.attendance();
+            entry.to_write(now)
         };
-        if came_online {
-            self.0.writer.set(space_id, being_id, true).await;
+        if let Some(attendance) = write {
+            self.0.writer.set(space_id, being_id, attendance).await;
         }
         PresenceGuard {
             tracker: self.clone(),
             key,
+            away,
         }
     }
 
-    fn released(&self, key: (Uuid, Uuid)) {
-        let generation = {
+    fn released(&self, key: (Uuid, Uuid), away: bool) {
+        let (generation, write) = {
             let mut entries = lock(&self.0.entries);
             let Some(entry) = entries.get_mut(&key) else {
                 return;
             };
             entry.streams -= 1;
-            if entry.streams > 0 {
-                return;
-            }
-            entry.generation
+            entry.here -= usize::from(!away);
+            // The last shown page closed while hidden ones stay: away at once (they have been
+            // hidden a while already).
+            let write = (entry.streams > 0)
+                .then(|| entry.attendance())
+                .and_then(|now| entry.to_write(now));
+            (entry.generation, write)
         };
         let inner = self.0.clone();
+        if let Some(attendance) = write {
+            tokio::spawn(async move { inner.writer.set(key.0, key.1, attendance).await });
+            return;
+        }
         tokio::spawn(async move {
             tokio::time::sleep(inner.grace).await;
             let gone = {
@@ -109,7 +155,7 @@ impl PresenceTracker {
                 still_gone
             };
             if gone {
-                inner.writer.set(key.0, key.1, false).await;
+                inner.writer.set(key.0, key.1, Attendance::Gone).await;
             }
         });
     }
@@ -117,7 +163,7 @@ impl PresenceTracker {
 
 impl Drop for PresenceGuard {
     fn drop(&mut self) {
-        self.tracker.released(self.key);
+        self.tracker.released(self.key, self.away);
     }
 }
 
@@ -133,30 +179,35 @@ pub(crate) struct PresenceRows {
 }
 
 impl PresenceRows {
-    async fn write(&self, space_id: Uuid, being_id: Uuid, online: bool) -> sqlx::Result<()> {
+    async fn write(
+        &self,
+        space_id: Uuid,
+        being_id: Uuid,
+        attendance: Attendance,
+    ) -> sqlx::Result<()> {
         let now = Timestamp::now();
+        let cutoff = presence_cutoff(now, &self.config);
         let mut tx = self.db.begin().await?;
-        if online {
-            presence::upsert(tx.exec(), space_id, being_id, self.node_id, now).await?;
-        } else {
-            presence::remove(tx.exec(), space_id, being_id, self.node_id).await?;
+        let before = presence::seen(tx.exec(), space_id, being_id, cutoff).await?;
+        match attendance {
+            Attendance::Gone => {
+                presence::remove(tx.exec(), space_id, being_id, self.node_id).await?;
+            }
+            Attendance::Away | Attendance::Here => {
+                let away = attendance == Attendance::Away;
+                presence::upsert(tx.exec(), space_id, being_id, self.node_id, now, away).await?;
+            }
         }
+        // A delta only when the being's state across all nodes changed.
+        let after = presence::seen(tx.exec(), space_id, being_id, cutoff).await?;
         let mut recorder = Recorder::new(
             self.hub.clone(),
             self.announcer.clone(),
             self.config.change_window,
         );
-        if !presence::online_elsewhere(
-            tx.exec(),
-            space_id,
-            being_id,
-            self.node_id,
-            presence_cutoff(now, &self.config),
-        )
-        .await?
-        {
+        if after != before {
             recorder
-                .record(tx.exec(), space_id, Change::Presence { being_id, online })
+                .record(tx.exec(), space_id, after.change(being_id))
                 .await?;
         }
         tx.commit().await?;
@@ -166,13 +217,13 @@ impl PresenceRows {
 }
 
 impl PresenceWriter for PresenceRows {
-    fn set(&self, space_id: Uuid, being_id: Uuid, online: bool) -> Pending {
+    fn set(&self, space_id: Uuid, being_id: Uuid, attendance: Attendance) -> Pending {
         let writer = self.clone();
         Box::pin(async move {
-            if let Err(error) = writer.write(space_id, being_id, online).await {
+            if let Err(error) = writer.write(space_id, being_id, attendance).await {
                 // A lost write leaves the row as it was until the being comes or goes again,
                 // or this node's lease ends.
-                tracing::error!(%space_id, %being_id, online, ?error, "writing presence failed");
+                tracing::error!(%space_id, %being_id, ?attendance, ?error, "writing presence failed");
             }
         })
     }

@@ -225,6 +225,7 @@ mod tests {
             let change = Change::Presence {
                 being_id: Uuid::nil(),
                 online,
+                away: false,
             };
             (p, ChangeJson::of(&change))
         };

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::Bytes;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 use self::write::write_frames;
 use super::ending::Ending;
@@ -39,6 +40,8 @@ pub(crate) struct Sink {
     wake: Notify,
     /// Something was written since the stream's task last looked (so no heartbeat is due).
     wrote: AtomicBool,
+    /// The being the stream is for, whose own signals (its read marks) reach it.
+    viewer: Option<Uuid>,
 }
 
 #[derive(Debug)]
@@ -84,7 +87,7 @@ pub(crate) enum Popped {
 
 impl Sink {
     /// A sink that queues what it gets until [`Sink::open`] says where its client starts.
-    pub fn new(limit: usize) -> Self {
+    pub fn new(limit: usize, viewer: Option<Uuid>) -> Self {
         Sink {
             state: Mutex::new(SinkState {
                 position: None,
@@ -99,6 +102,7 @@ impl Sink {
             }),
             wake: Notify::new(),
             wrote: AtomicBool::new(false),
+            viewer,
         }
     }
 
@@ -149,14 +153,21 @@ impl Sink {
         true
     }
 
-    /// Takes an event that is not a change (someone is typing): for a live stream with nothing
-    /// waiting, delivered as [`Sink::offer`] delivers; dropped otherwise, since it is stale by
-    /// the time a queue drains and another comes soon. It never moves the stream's position.
-    pub fn offer_ephemeral(&self, frame: &EventFrame) {
+    /// Takes a signal, an event that is not a change: for a live stream, delivered as
+    /// [`Sink::offer`] delivers. One that `may_skip` is dropped while frames wait (someone
+    /// typing is stale by the time a queue drains, and another comes soon). It never moves
+    /// the stream's position.
+    pub fn offer_signal(&self, frame: &EventFrame, may_skip: bool) {
         let state = self.lock();
-        if state.closing.is_none() && state.position.is_some() && state.queue.is_empty() {
+        let waiting = !state.queue.is_empty();
+        if state.closing.is_none() && state.position.is_some() && !(may_skip && waiting) {
             self.deliver(state, std::slice::from_ref(frame));
         }
+    }
+
+    /// The being this stream is for (`None`: anonymous).
+    pub fn viewer(&self) -> Option<Uuid> {
+        self.viewer
     }
 
     /// Writes `frames` at once when the socket is attached and idle, and queues the rest.

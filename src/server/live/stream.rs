@@ -69,6 +69,9 @@ impl Drop for LiveStream {
 pub(crate) struct Viewer {
     pub being_id: Uuid,
     pub session_id: Uuid,
+    /// The page has been hidden for a while: its being counts as away, unless another of its
+    /// streams says otherwise.
+    pub away: bool,
 }
 
 /// The last event of a stream whose session ended: signed out, or replaced by a new session of
@@ -97,7 +100,10 @@ impl LiveStream {
         viewer: Option<Viewer>,
         cursor: Option<&str>,
     ) -> Result<LiveStream, ApiError> {
-        let subscription = live.hub.subscribe(space_id).await?;
+        let subscription = live
+            .hub
+            .subscribe(space_id, viewer.map(|v| v.being_id))
+            .await?;
         let session = viewer.map(|v| live.session_streams.watch(v.session_id));
         // The session may have ended between its lookup and the watch: then it is over.
         let ended = match viewer {
@@ -115,7 +121,11 @@ impl LiveStream {
         };
         let opening = Opening::read(db, live, space_id, cursor).await?;
         let presence = match viewer.filter(|_| !ended) {
-            Some(viewer) => Some(live.presence.connect(space_id, viewer.being_id).await),
+            Some(viewer) => Some(
+                live.presence
+                    .connect(space_id, viewer.being_id, viewer.away)
+                    .await,
+            ),
             None => None,
         };
         subscription.sink.open(

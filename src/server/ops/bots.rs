@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::model::{
     ApiError, Being, BeingKind, BotSettings, BotView, EngineSettings, EngineView, Intention,
-    Timestamp, WakeInfo, WakesOn,
+    Timestamp, WakeInfo, WakesOn, mentions,
 };
 use crate::server::db::{Exec, beings as db_beings, bots, wakes};
 use crate::server::state::AppState;
@@ -277,61 +277,10 @@ pub(crate) async fn record_wakes(mut ex: Exec<'_>, message: &Intention) -> Resul
     Ok(woke)
 }
 
-/// Does `text` wake a bot called `name` that wakes on `wakes_on`? A mention is `@Name` (any
-/// case) on its own: not inside a word before it (an address), nor running on into one.
+/// Does `text` wake a bot called `name` that wakes on `wakes_on`?
 pub(crate) fn wakes_on_message(wakes_on: WakesOn, name: &str, text: &str) -> bool {
     match wakes_on {
         WakesOn::EveryMessage => true,
-        WakesOn::Mentions => {
-            let mention = format!("@{}", name.to_lowercase());
-            let text = text.to_lowercase();
-            text.match_indices(&mention).any(|(at, found)| {
-                let before = text[..at].chars().next_back();
-                let after = text[at + found.len()..].chars().next();
-                !before.is_some_and(char::is_alphanumeric)
-                    && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
-            })
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_mention_is_the_name_after_an_at_in_any_case() {
-        assert!(wakes_on_message(WakesOn::EveryMessage, "Echo", "hello"));
-        assert!(!wakes_on_message(WakesOn::Mentions, "Echo", "hello"));
-        assert!(wakes_on_message(
-            WakesOn::Mentions,
-            "Echo",
-            "hey @echo, sum this"
-        ));
-        assert!(wakes_on_message(
-            WakesOn::Mentions,
-            "Big Bot",
-            "ask @Big Bot"
-        ));
-        assert!(!wakes_on_message(
-            WakesOn::Mentions,
-            "Echo",
-            "Echo, sum this"
-        ));
-        assert!(!wakes_on_message(
-            WakesOn::Mentions,
-            "Echo",
-            "@echoes agree"
-        ));
-        assert!(!wakes_on_message(
-            WakesOn::Mentions,
-            "Echo",
-            "mail bob@echo.com"
-        ));
-        assert!(wakes_on_message(
-            WakesOn::Mentions,
-            "Echo",
-            "(@Echo) and @Echo!"
-        ));
+        WakesOn::Mentions => mentions(text, name),
     }
 }

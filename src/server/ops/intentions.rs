@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::beings::find_space;
 use super::retry::retrying;
-use super::{bots, moderation, paging};
+use super::{bots, mentions, moderation, paging};
 use crate::model::{
     ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionState, Limit, Page,
     Timestamp, permissions,
@@ -120,6 +120,7 @@ async fn post_once(
     } else {
         0
     };
+    mentions::record(tx.exec(), &intention, None).await?;
     let mut recorder = state.live.recorder();
     recorder
         .record(
@@ -220,7 +221,10 @@ async fn edit_once(
         intention.state = next;
     }
     if let Some(content) = content {
-        intention.content = content.into_inner();
+        let was = std::mem::replace(&mut intention.content, content.into_inner());
+        if was != intention.content {
+            mentions::record(tx.exec(), &intention, Some(&was)).await?;
+        }
     }
     let intention = save_changed(state, tx, intention).await?;
     Ok(intention)

@@ -52,14 +52,18 @@ pub(crate) async fn beings_page(
     let beings = db_beings::in_space_page(ex.reborrow(), space_id, after, limit.get() + 1).await?;
     let page = paging::page(beings, limit, |being| (being.created_at, being.id));
     let ids: Vec<Uuid> = page.items.iter().map(|being| being.id).collect();
-    let online = presence::online_among(ex, space_id, &ids, cutoff).await?;
+    let seen = presence::seen_among(ex, space_id, &ids, cutoff).await?;
     Ok(Page {
         items: page
             .items
             .into_iter()
-            .map(|being| BeingState {
-                online: online.contains(&being.id),
-                being,
+            .map(|being| {
+                let away = seen.iter().find(|(id, _)| *id == being.id).map(|s| s.1);
+                BeingState {
+                    online: away.is_some(),
+                    away: away.unwrap_or(false),
+                    being,
+                }
             })
             .collect(),
         next: page.next,

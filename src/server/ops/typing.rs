@@ -20,6 +20,6 @@ pub async fn typing(state: &AppState, actor: &Being, space_id: Uuid) -> Result<(
         being_id: actor.id,
         name: actor.name.clone(),
     };
-    state.live.typing(space_id, &typing).await;
+    state.live.typing(space_id, typing).await;
     Ok(())
 }

@@ -43,6 +43,7 @@ fn empty_space() -> SpaceState {
         space,
         deleted: false,
         beings: BTreeMap::new(),
+        away: BTreeSet::new(),
         online: Default::default(),
         intentions: BTreeMap::new(),
     }
@@ -77,6 +78,7 @@ fn applying_the_same_delta_twice_changes_nothing_the_second_time() {
         Change::Presence {
             being_id: Uuid::new_v4(),
             online: true,
+            away: false,
         },
     );
     apply(&mut state, &d);
@@ -190,6 +192,7 @@ impl Server {
             _ => Change::Presence {
                 being_id: id,
                 online: rng.below(2) == 0,
+                away: rng.below(2) == 0,
             },
         }
     }

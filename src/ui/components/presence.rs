@@ -111,6 +111,9 @@ fn PresenceSection(section: Section, title: &'static str, my_id: Option<Uuid>) -
 #[component]
 fn PresenceRow(being: Field<Being>, online: bool, my_id: Option<Uuid>) -> impl IntoView {
     let (id, kind, owner) = being.with_untracked(|b| (b.id, b.kind, b.owner_id));
+    let data = use_space().store.data;
+    // Online, but every page of theirs here has been hidden for a while.
+    let away = move || online && data.away().with(|ids| ids.contains(&id));
     let mine = Some(id) == my_id;
     let my_bot = kind == BeingKind::Bot && owner.is_some() && owner == my_id;
     // A being that left may be read once more before its row goes: keep its last name.
@@ -128,13 +131,16 @@ fn PresenceRow(being: Field<Being>, online: bool, my_id: Option<Uuid>) -> impl I
         BeingKind::Document => "document",
     };
     view! {
-        <li class=format!("being kind-{kind_name}") class:online=online data-online=online.to_string() data-id=id.to_string()>
+        <li class=format!("being kind-{kind_name}") class:online=online class:away=away data-online=online.to_string() data-away=move || away().to_string() data-id=id.to_string()>
             <span class="dot" aria-hidden="true"></span>
             {match kind {
                 BeingKind::Space => view! { <a class="name" href=format!("/s/{id}")>{move || name.get()}</a> }.into_any(),
                 _ => view! { <span class="name">{move || name.get()}</span> }.into_any(),
             }}
             {(kind != BeingKind::Guest).then(|| view! { <span class="tag">{kind_name}</span> })}
+            <Show when=away>
+                <span class="tag away">"away"</span>
+            </Show>
             {mine.then(|| view! { <span class="tag">"you"</span> <RenameControl name /> })}
             {my_bot.then(|| view! { <a href=format!("/b/{id}") aria-label=move || format!("Settings of {}", name.get())>"Settings"</a> })}
             {(!mine).then(|| view! { <RemoveControl id name /> })}

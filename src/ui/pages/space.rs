@@ -14,7 +14,7 @@ use crate::model::ApiError;
 use crate::ui::components::bots::AddBot;
 use crate::ui::components::{Chat, ErrorNote, Presence};
 use crate::ui::session::use_session;
-use crate::ui::space::{FollowedSpace, SpaceDataStoreFields, SpaceStore, Status, Typists};
+use crate::ui::space::{FollowedSpace, Reading, SpaceDataStoreFields, SpaceStore, Status, Typists};
 
 #[component]
 pub fn SpacePage() -> impl IntoView {
@@ -63,13 +63,21 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         snapshot,
         me,
         moderates,
+        read,
+        away_after_ms,
     } = view;
     let space_id = snapshot.space.id;
+    let store = SpaceStore::new(snapshot);
+    let reading = store
+        .data
+        .messages()
+        .with_untracked(|rows| Reading::new(me.as_ref().map(|me| me.id), read.as_ref(), rows));
     let followed = FollowedSpace {
-        store: SpaceStore::new(snapshot),
+        store,
         status: RwSignal::new(Status::CatchingUp),
         moderates,
         typists: Typists::default(),
+        reading,
     };
     provide_context(followed);
     // Effects run only in the browser: follow the space from the snapshot's position, and
@@ -78,7 +86,10 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
     {
         let session = use_session();
         let ended = Callback::new(move |how| session.session_ended(how));
-        Effect::new(move |_| crate::client::follow(space_id.to_string(), followed, ended));
+        let away_after = std::time::Duration::from_millis(away_after_ms);
+        Effect::new(move |_| {
+            crate::client::follow(space_id.to_string(), followed, ended, away_after)
+        });
     }
     #[cfg(feature = "hydrate")]
     if me.is_some() {
@@ -91,11 +102,17 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = space_id;
+    let _ = (space_id, away_after_ms);
     let store = followed.store.data;
     let name = move || store.space().read().name.clone();
+    // The tab says how many messages wait unread here.
+    let unread = Memo::new(move |_| store.messages().with(|rows| reading.unread(rows).0));
+    let title = move || match unread.get() {
+        0 => format!("{} · rhizom", name()),
+        n => format!("({n}) {} · rhizom", name()),
+    };
     view! {
-        <Title text=move || format!("{} · rhizom", name()) />
+        <Title text=title />
         <div class="space">
             <div class="space-title">
                 <h1>{name}</h1>

@@ -76,15 +76,14 @@ impl SpaceModel for SpaceStore {
     fn delete_intention(&mut self, id: Uuid) {
         self.remove(id);
     }
-    fn set_online(&mut self, being_id: Uuid, online: bool) {
-        let is_online = self
-            .data
-            .online()
-            .with_untracked(|list| list.contains(&being_id));
-        if online && !is_online {
-            self.data.online().write().push(being_id);
-        } else if !online && is_online {
-            self.data.online().write().retain(|id| *id != being_id);
+    fn set_presence(&mut self, being_id: Uuid, online: bool, away: bool) {
+        for (list, member) in [(self.data.online(), online), (self.data.away(), away)] {
+            let is_member = list.with_untracked(|ids| ids.contains(&being_id));
+            if member && !is_member {
+                list.write().push(being_id);
+            } else if !member && is_member {
+                list.write().retain(|id| *id != being_id);
+            }
         }
     }
 }

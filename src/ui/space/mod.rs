@@ -3,6 +3,7 @@
 
 mod deltas;
 mod message;
+mod reading;
 mod runs;
 mod store;
 #[cfg(test)]
@@ -11,6 +12,9 @@ mod typing;
 mod writer;
 
 pub use message::{Message, Outbox};
+pub use reading::Reading;
+#[cfg(feature = "hydrate")]
+pub use reading::place_of;
 pub use runs::Stamp;
 pub use store::{SpaceDataStoreFields, SpaceStore};
 #[cfg(feature = "hydrate")]
@@ -58,6 +62,8 @@ pub struct FollowedSpace {
     pub moderates: bool,
     /// Who is typing here now.
     pub typists: Typists,
+    /// How far the viewer has read here.
+    pub reading: Reading,
 }
 
 pub fn use_space() -> FollowedSpace {

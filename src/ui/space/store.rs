@@ -28,6 +28,8 @@ pub struct SpaceData {
     pub beings: Vec<Being>,
     /// Beings with a live stream here.
     pub online: Vec<Uuid>,
+    /// Of those, the ones whose every page here has been hidden for a while.
+    pub away: Vec<Uuid>,
     /// The messages this page holds, oldest first: the newest page, and older pages as the
     /// reader scrolls back. Not a keyed field: rows are found by id in the list and written
     /// through their own signals, so no key map needs rebuilding on every change.
@@ -54,6 +56,12 @@ impl SpaceData {
                 .beings
                 .iter()
                 .filter(|b| b.online)
+                .map(|b| b.being.id)
+                .collect(),
+            away: snapshot
+                .beings
+                .iter()
+                .filter(|b| b.online && b.away)
                 .map(|b| b.being.id)
                 .collect(),
             beings: snapshot.beings.into_iter().map(|b| b.being).collect(),
@@ -311,6 +319,14 @@ impl SpaceStore {
             .collect();
         if !online.is_empty() {
             self.data.online().write().extend(online);
+        }
+        let away: Vec<Uuid> = fresh
+            .iter()
+            .filter(|b| b.online && b.away)
+            .map(|b| b.being.id)
+            .collect();
+        if !away.is_empty() {
+            self.data.away().write().extend(away);
         }
         if !fresh.is_empty() {
             self.data

@@ -33,6 +33,11 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Who writes.
+    pub fn me(&self) -> Uuid {
+        self.me
+    }
+
     pub fn new(space: FollowedSpace, me: Uuid) -> Self {
         Writer {
             space,

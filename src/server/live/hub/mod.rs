@@ -24,6 +24,7 @@ use super::event::{DeltaJson, delta_event};
 use super::frame::EventFrame;
 use super::notify::interest::Interest;
 use super::recent::{self, RecentDeltas};
+use super::signal::Signal;
 use super::sink::Sink;
 use crate::server::config::Config;
 use crate::server::db::{Db, changes};
@@ -146,7 +147,12 @@ impl Hub {
 
     /// Subscribes to a space. Subscribe first, then read the state: a change committed in
     /// between arrives both ways, and the stream skips what the state already had.
-    pub async fn subscribe(self: &Arc<Self>, space_id: Uuid) -> sqlx::Result<Subscription> {
+    /// `viewer`: the being the stream is for (its own signals reach it).
+    pub async fn subscribe(
+        self: &Arc<Self>,
+        space_id: Uuid,
+        viewer: Option<Uuid>,
+    ) -> sqlx::Result<Subscription> {
         let channel = {
             let mut channels = lock(&self.channels);
             let channel = channels.entry(space_id).or_insert_with(|| {
@@ -162,7 +168,7 @@ impl Hub {
         };
         // Made before anything can fail, so that its drop counts the subscriber out.
         let subscription = Subscription {
-            sink: Arc::new(Sink::new(self.buffer)),
+            sink: Arc::new(Sink::new(self.buffer, viewer)),
             hub: self.clone(),
             space_id,
             channel,
@@ -254,17 +260,19 @@ impl Hub {
         Some((last, recent::catch_up(cursor, &sent, self.max_bytes)?))
     }
 
-    /// Sends an event that is not a change (someone is typing) to the space's live streams
-    /// here: never in the log, never replayed; a stream that is behind skips it.
-    pub async fn ephemeral(&self, space_id: Uuid, frame: EventFrame) {
+    /// Sends a signal (someone typing, a reader's mark) to the space's live streams here that
+    /// it is for: never in the log, never replayed.
+    pub async fn signal(&self, space_id: Uuid, signal: &Signal) {
         let Some(channel) = lock(&self.channels).get(&space_id).cloned() else {
             return;
         };
+        let (frame, only, may_skip) = (signal.frame(), signal.only_for(), signal.may_skip());
         let fanout = channel.fanout.lock().await;
         for shard in &fanout.shards {
             lock(shard)
                 .iter()
-                .for_each(|sink| sink.offer_ephemeral(&frame));
+                .filter(|sink| only.is_none() || sink.viewer() == only)
+                .for_each(|sink| sink.offer_signal(&frame, may_skip));
         }
     }
 

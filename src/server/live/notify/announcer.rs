@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::bus::Bus;
-use super::{Announced, CHANNEL, TYPING_CHANNEL, payloads, typing_payload};
+use super::{Announced, CHANNEL, SIGNAL_CHANNEL, payloads, signal_payload};
 use crate::server::db::{Db, Exec};
 use crate::server::metrics::METRICS;
 
@@ -20,9 +20,10 @@ use crate::server::metrics::METRICS;
 const QUEUE: usize = 65_536;
 /// The most changes one statement announces.
 const BATCH: usize = 4096;
-/// Typing events being told to the other nodes at once; more are dropped (each is a hint, and
-/// the next comes within seconds), so typing never crowds out the database's real work.
-const TYPING_IN_FLIGHT: usize = 8;
+/// Signals being told to the other nodes at once; more are dropped (someone typing says so
+/// again within seconds, a client reads its marks again when it reconnects), so signals never
+/// crowd out the database's real work.
+const SIGNALS_IN_FLIGHT: usize = 8;
 
 #[derive(Debug)]
 pub(crate) struct Announcer {
@@ -30,7 +31,7 @@ pub(crate) struct Announcer {
     db: Db,
     node: Uuid,
     bus: Option<Arc<Bus>>,
-    typing_in_flight: Arc<tokio::sync::Semaphore>,
+    signals_in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl Announcer {
@@ -47,7 +48,7 @@ impl Announcer {
             db: db.clone(),
             node,
             bus: bus.clone(),
-            typing_in_flight: Arc::new(tokio::sync::Semaphore::new(TYPING_IN_FLIGHT)),
+            signals_in_flight: Arc::new(tokio::sync::Semaphore::new(SIGNALS_IN_FLIGHT)),
         };
         tokio::spawn(async move {
             tokio::pin!(stop);
@@ -79,29 +80,29 @@ impl Announcer {
 }
 
 impl Announcer {
-    /// Tells the other nodes who is typing where: on the bus, or by `NOTIFY`; in the
-    /// background, never again if it fails, and not at all while [`TYPING_IN_FLIGHT`] are on
+    /// Tells the other nodes a signal of a space: on the bus, or by `NOTIFY`; in the
+    /// background, never again if it fails, and not at all while [`SIGNALS_IN_FLIGHT`] are on
     /// their way.
-    pub fn typing(&self, space_id: Uuid, typing_json: String) {
-        let Ok(permit) = self.typing_in_flight.clone().try_acquire_owned() else {
+    pub fn signal(&self, space_id: Uuid, signal_json: String) {
+        let Ok(permit) = self.signals_in_flight.clone().try_acquire_owned() else {
             return;
         };
         let (db, node, bus) = (self.db.clone(), self.node, self.bus.clone());
         tokio::spawn(async move {
             let _permit = permit;
             if let Some(bus) = bus
-                && bus.publish_typing(space_id, &typing_json).await
+                && bus.publish_signal(space_id, &signal_json).await
             {
                 return;
             }
-            let payload = typing_payload(node, space_id, &typing_json);
+            let payload = signal_payload(node, space_id, &signal_json);
             let sent = async {
                 let mut conn = db.autocommit().await?;
-                notify(conn.exec(), TYPING_CHANNEL, &[payload]).await
+                notify(conn.exec(), SIGNAL_CHANNEL, &[payload]).await
             };
             if let Err(error) = sent.await {
                 METRICS.database_errors.inc();
-                tracing::warn!(%error, "telling the other nodes who is typing failed");
+                tracing::warn!(%error, "telling the other nodes a signal failed");
             }
         });
     }

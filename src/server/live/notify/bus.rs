@@ -192,31 +192,32 @@ impl Bus {
             .header(POSITION, announced.position.to_string())
     }
 
-    /// Who is typing in a space: on the subject's `typing` token, which the stream does not
-    /// keep (its subjects have one token after the epoch). `false` when NATS is away.
-    fn typing_subject(&self, space_id: Uuid) -> String {
-        format!("{}.typing", self.subject(space_id))
+    /// A space's signals (who is typing, readers' marks): on the subject's `signals` token,
+    /// which the stream does not keep (its subjects have one token after the epoch).
+    fn signal_subject(&self, space_id: Uuid) -> String {
+        format!("{}.signals", self.subject(space_id))
     }
 
-    pub async fn publish_typing(&self, space_id: Uuid, typing_json: &str) -> bool {
+    /// `false` when NATS is away.
+    pub async fn publish_signal(&self, space_id: Uuid, signal_json: &str) -> bool {
         if self.client.connection_state() != State::Connected {
             return false;
         }
-        let payload = Bytes::copy_from_slice(typing_json.as_bytes());
+        let payload = Bytes::copy_from_slice(signal_json.as_bytes());
         self.client
-            .publish(self.typing_subject(space_id), payload)
+            .publish(self.signal_subject(space_id), payload)
             .await
             .is_ok()
     }
 
-    /// Subscribes to a space's changes, and to who is typing there.
+    /// Subscribes to a space's changes, and to its signals.
     pub async fn subscribe(
         &self,
         space_id: Uuid,
     ) -> anyhow::Result<(async_nats::Subscriber, async_nats::Subscriber)> {
         let changes = self.client.subscribe(self.subject(space_id)).await?;
-        let typing = self.client.subscribe(self.typing_subject(space_id)).await?;
-        Ok((changes, typing))
+        let signals = self.client.subscribe(self.signal_subject(space_id)).await?;
+        Ok((changes, signals))
     }
 
     /// The changes of a space the bus keeps, oldest first (a change too big for it: without

@@ -1,6 +1,6 @@
 //! This node's subscriptions on the bus: one per space it streams, made when the space's first
 //! stream here opens and dropped with its last (the hub says which, as [`Interest`]), so NATS
-//! routes a space's changes (and who is typing there) only to the nodes that stream it.
+//! routes a space's changes (and its signals) only to the nodes that stream it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,13 +14,13 @@ use uuid::Uuid;
 use super::bus::{self, Bus};
 use crate::server::live::LiveSync;
 use crate::server::live::hub::Hub;
-use crate::server::live::typing;
+use crate::server::live::signal::Signal;
 use crate::server::metrics::METRICS;
 
 /// What a space's subscriptions bring.
 enum BusMessage {
     Change(async_nats::Message),
-    Typing(async_nats::Message),
+    Signal(async_nats::Message),
 }
 
 /// A space this node begins or stops streaming.
@@ -70,7 +70,7 @@ pub(crate) fn spawn(
 /// other (the hub sends each position once). While NATS is away the client resubscribes by
 /// itself; what was published meanwhile went by PostgreSQL.
 async fn follow(bus: Arc<Bus>, hub: Arc<Hub>, space_id: Uuid) {
-    let (changes, typing) = loop {
+    let (changes, signals) = loop {
         match bus.subscribe(space_id).await {
             Ok(subscribers) => break subscribers,
             Err(error) => {
@@ -81,17 +81,17 @@ async fn follow(bus: Arc<Bus>, hub: Arc<Hub>, space_id: Uuid) {
         }
     };
     hub.recall(space_id, bus.history(space_id).await).await;
-    let typing = typing.map(BusMessage::Typing);
-    let mut heard = futures_util::stream::select(changes.map(BusMessage::Change), typing);
+    let signals = signals.map(BusMessage::Signal);
+    let mut heard = futures_util::stream::select(changes.map(BusMessage::Change), signals);
     while let Some(message) = heard.next().await {
         let message = match message {
             BusMessage::Change(message) => message,
-            BusMessage::Typing(message) => {
-                let frame = std::str::from_utf8(&message.payload)
+            BusMessage::Signal(message) => {
+                let signal = std::str::from_utf8(&message.payload)
                     .ok()
-                    .and_then(typing::frame_from_wire);
-                if let Some(frame) = frame {
-                    hub.ephemeral(space_id, frame).await;
+                    .and_then(Signal::from_wire);
+                if let Some(signal) = signal {
+                    hub.signal(space_id, &signal).await;
                 }
                 continue;
             }

@@ -9,10 +9,10 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use uuid::Uuid;
 
-use super::{CHANNEL, TYPING_CHANNEL, parse, parse_typing};
+use super::{CHANNEL, SIGNAL_CHANNEL, parse, parse_signal};
 use crate::server::live::LiveSync;
 use crate::server::live::hub::Hub;
-use crate::server::live::typing;
+use crate::server::live::signal::Signal;
 use crate::server::metrics::METRICS;
 
 /// The listener's connection shows under this name in `pg_stat_activity`.
@@ -61,7 +61,7 @@ async fn listen(pool: sqlx::PgPool, hub: &Hub, node: Uuid) {
                 continue;
             }
         };
-        if let Err(error) = listener.listen_all([CHANNEL, TYPING_CHANNEL]).await {
+        if let Err(error) = listener.listen_all([CHANNEL, SIGNAL_CHANNEL]).await {
             tracing::warn!(?error, "cannot listen for changes; retrying");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
@@ -70,11 +70,11 @@ async fn listen(pool: sqlx::PgPool, hub: &Hub, node: Uuid) {
         catch_up(hub).await;
         loop {
             match listener.try_recv().await {
-                Ok(Some(notification)) if notification.channel() == TYPING_CHANNEL => {
-                    match parse_typing(notification.payload()) {
+                Ok(Some(notification)) if notification.channel() == SIGNAL_CHANNEL => {
+                    match parse_signal(notification.payload()) {
                         Some((from, space_id, json)) if from != node && hub.watches(space_id) => {
-                            if let Some(frame) = typing::frame_from_wire(json) {
-                                hub.ephemeral(space_id, frame).await;
+                            if let Some(signal) = Signal::from_wire(json) {
+                                hub.signal(space_id, &signal).await;
                             }
                         }
                         _ => {}

@@ -23,8 +23,9 @@ use super::committed::Committed;
 use super::event::ChangeJson;
 
 const CHANNEL: &str = "rhizom_changes";
-/// Who is typing where: `<node>\n<space> <typing JSON>`, one a notification.
-const TYPING_CHANNEL: &str = "rhizom_typing";
+/// Signals (who is typing, readers' marks): `<node>\n<space> <signal JSON>`, one a
+/// notification.
+const SIGNAL_CHANNEL: &str = "rhizom_signals";
 /// PostgreSQL refuses a payload of 8,000 bytes or more.
 const PAYLOAD_MAX: usize = 7999;
 
@@ -85,13 +86,13 @@ pub(crate) fn payloads(node: Uuid, batch: &[Announced]) -> Vec<String> {
     out
 }
 
-/// A typing event of `space_id` from `node`, as the typing channel carries it.
-pub(crate) fn typing_payload(node: Uuid, space_id: Uuid, typing_json: &str) -> String {
-    format!("{node}\n{space_id} {typing_json}")
+/// A signal of `space_id` from `node`, as the signal channel carries it.
+pub(crate) fn signal_payload(node: Uuid, space_id: Uuid, signal_json: &str) -> String {
+    format!("{node}\n{space_id} {signal_json}")
 }
 
-/// The node, the space and the typing event's JSON of a typing payload.
-pub(crate) fn parse_typing(payload: &str) -> Option<(Uuid, Uuid, &str)> {
+/// The node, the space and the signal's JSON of a signal payload.
+pub(crate) fn parse_signal(payload: &str) -> Option<(Uuid, Uuid, &str)> {
     let (node, rest) = payload.split_once('\n')?;
     let (space, json) = rest.split_once(' ')?;
     Some((
@@ -194,12 +195,12 @@ mod tests {
     }
 
     #[test]
-    fn a_typing_payload_names_its_node_and_space() {
+    fn a_signal_payload_names_its_node_and_space() {
         let (node, space) = (Uuid::new_v4(), Uuid::new_v4());
-        let json = r#"{"being_id":"00000000-0000-0000-0000-000000000001","name":"Ada Lovelace"}"#;
-        let payload = typing_payload(node, space, json);
-        assert_eq!(parse_typing(&payload), Some((node, space, json)));
-        assert_eq!(parse_typing("garbage"), None);
+        let json = r#"{"signal":"typing","typing":{"being_id":"00000000-0000-0000-0000-000000000001","name":"Ada Lovelace"}}"#;
+        let payload = signal_payload(node, space, json);
+        assert_eq!(parse_signal(&payload), Some((node, space, json)));
+        assert_eq!(parse_signal("garbage"), None);
     }
 
     #[test]

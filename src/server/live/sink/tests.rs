@@ -55,7 +55,7 @@ fn chunk(text: &str) -> String {
 
 /// A sink live at position 1 on `server`, its opening written.
 async fn live_sink(server: &Arc<TcpStream>, limit: usize) -> Sink {
-    let sink = Sink::new(limit);
+    let sink = Sink::new(limit, None);
     sink.open(1, EventFrame::raw(b"data: opening\n\n"));
     sink.attach(server.clone(), Framing::Chunked);
     assert_eq!(sink.flush().unwrap(), Flushed::Done);
@@ -86,7 +86,7 @@ async fn an_idle_stream_gets_each_frame_written_by_the_publisher_as_one_chunk() 
 #[tokio::test]
 async fn frames_sent_before_the_opening_wait_and_those_the_client_has_are_dropped() {
     let (server, mut client) = pair(false).await;
-    let sink = Sink::new(8);
+    let sink = Sink::new(8, None);
     sink.offer(&[delta(5, 4, "five")]);
     sink.offer(&[delta(6, 5, "six")]);
     // The opening's snapshot already had position 5.
@@ -217,7 +217,7 @@ async fn a_quiet_stream_gets_a_heartbeat_and_a_busy_one_does_not() {
 
 #[tokio::test]
 async fn a_stream_served_through_hyper_pops_what_waits_as_plain_events() {
-    let sink = Sink::new(8);
+    let sink = Sink::new(8, None);
     sink.open(1, EventFrame::raw(b"data: opening\n\n"));
     sink.offer(&[delta(2, 1, "two"), delta(3, 2, "three")]);
     let Popped::Bytes(bytes) = sink.pop() else {
@@ -238,7 +238,7 @@ async fn a_stream_behind_a_log_that_lost_its_changes_ends_and_one_past_it_goes_o
     let (server, mut client) = pair(false).await;
     let behind = live_sink(&server, 8).await;
     let (other, mut other_client) = pair(false).await;
-    let past = Sink::new(8);
+    let past = Sink::new(8, None);
     past.open(7, EventFrame::raw(b"data: opening\n\n"));
     past.attach(other.clone(), Framing::Chunked);
     assert_eq!(past.flush().unwrap(), Flushed::Done);
@@ -256,14 +256,14 @@ async fn a_stream_behind_a_log_that_lost_its_changes_ends_and_one_past_it_goes_o
 #[tokio::test]
 async fn a_stream_that_opens_behind_a_log_that_lost_its_changes_ends_after_its_opening() {
     let (server, mut client) = pair(false).await;
-    let behind = Sink::new(8);
+    let behind = Sink::new(8, None);
     behind.lost_before(5);
     behind.open(3, EventFrame::raw(b"data: opening\n\n"));
     behind.attach(server.clone(), Framing::Chunked);
     assert_eq!(behind.flush().unwrap(), Flushed::Ended);
     assert_eq!(received(&mut client).await, chunk("opening"));
     let (other, _other_client) = pair(false).await;
-    let at_floor = Sink::new(8);
+    let at_floor = Sink::new(8, None);
     at_floor.lost_before(5);
     at_floor.open(5, EventFrame::raw(b"data: opening\n\n"));
     at_floor.attach(other.clone(), Framing::Chunked);

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use leptos::server_fn::ServerFn;
 
+use super::mention_menu::MentionMenu;
 use crate::api::{PostMessage, say_typing};
 use crate::ui::space::{Status, Writer, now_ms, use_space};
 
@@ -21,6 +22,7 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
     let space_id = followed.store.space_id_untracked();
     let input = NodeRef::<html::Textarea>::new();
     let form = NodeRef::<html::Form>::new();
+    let menu = MentionMenu::new(followed.store, writer.me());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = input.get_untracked() else {
@@ -35,6 +37,11 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
         on_sent();
     };
     let on_key = move |ev: KeyboardEvent| {
+        if let Some(textarea) = input.get_untracked()
+            && menu.key(&ev, &textarea)
+        {
+            return;
+        }
         if ev.key() == "Enter"
             && !ev.shift_key()
             && !ev.is_composing()
@@ -47,6 +54,9 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
     // While you type, the space hears of it every few seconds (never twice within them).
     let said_typing = StoredValue::new(f64::NEG_INFINITY);
     let on_input = move |_| {
+        if let Some(textarea) = input.get_untracked() {
+            menu.typed(&textarea);
+        }
         let now = now_ms();
         if now - said_typing.get_value() < TYPING_EVERY_MS {
             return;
@@ -80,9 +90,13 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
                 rows="2"
                 placeholder="Say something"
                 aria-describedby="composer-hint"
+                aria-autocomplete="list"
+                aria-controls="mention-options"
+                aria-activedescendant=move || menu.active()
                 on:keydown=on_key
                 on:input=on_input
             ></textarea>
+            {menu.view(input)}
             <button type="submit">"Send"</button>
         </form>
         <p id="composer-hint" class="hint" aria-live="polite">{hint}</p>

@@ -9,13 +9,18 @@ use uuid::Uuid;
 use leptos::server_fn::ServerFn;
 
 use crate::api::DeleteMessage;
-use crate::model::{IntentionKind, IntentionState};
+use crate::model::{IntentionKind, IntentionState, mentions};
 use crate::ui::components::Clock;
 use crate::ui::components::markdown::Markdown;
 use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
 
 #[component]
-pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> impl IntoView {
+pub fn MessageRow(
+    row: Message,
+    my_id: Option<Uuid>,
+    my_name: Memo<Option<String>>,
+    writer: Option<Writer>,
+) -> impl IntoView {
     let followed = use_space();
     let store = followed.store;
     let Stamp { id, owner_id, .. } = row.stamp;
@@ -59,6 +64,14 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             })
     });
     let failed = move || state.get() == IntentionState::Failed || kind == IntentionKind::Error;
+    let mentions_me = move || {
+        Some(owner_id) != my_id
+            && my_name.with(|name| {
+                name.as_ref()
+                    .is_some_and(|name| content.with(|c| mentions(c, name)))
+            })
+    };
+    let line_before = followed.reading.line_before;
     view! {
         <li
             class="message"
@@ -67,9 +80,13 @@ pub fn MessageRow(row: Message, my_id: Option<Uuid>, writer: Option<Writer>) -> 
             class:streaming=streaming
             class:failed=failed
             class:pending=move || outbox.read().is_some()
+            class:mentions-me=mentions_me
             data-id=id.to_string()
             aria-busy=move || streaming().to_string()
         >
+            <Show when=move || line_before.get() == Some(id)>
+                <div class="unread-line" role="separator" aria-label="New messages">"New"</div>
+            </Show>
             <Show when=move || starts_run.get()>
                 <div class="meta">
                     <span class="author">{move || author.get()}</span>

@@ -5,6 +5,7 @@
 //! page, keeping what you were reading where it was.
 
 mod composer;
+mod mention_menu;
 mod message;
 mod scroll;
 
@@ -83,6 +84,10 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
     });
     // Open at the newest message.
     Effect::new(move |_| scroller.to_bottom());
+    #[cfg(feature = "hydrate")]
+    crate::client::keep_marked(store.space_id_untracked(), followed, scroller.at_bottom);
+    // Messages that mention the reader are marked out.
+    let my_name = Memo::new(move |_| my_id.and_then(|id| store.name_of(id)));
 
     let load_older = move || {
         let Some(before) = data.more().get_untracked() else {
@@ -136,7 +141,7 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
                 </Show>
                 <ol aria-label="Messages" class="messages">
                     <For each=move || data.messages().get() key=|row| row.stamp.id let:row>
-                        <MessageRow row my_id writer />
+                        <MessageRow row my_id my_name writer />
                     </For>
                 </ol>
             </div>
