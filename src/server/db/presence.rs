@@ -11,13 +11,13 @@ use crate::sync::Change;
 
 /// A being's presence in a space, across every node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Seen {
+pub struct SpacePresence {
     pub online: bool,
     /// Online only through streams of pages hidden for a while.
     pub away: bool,
 }
 
-impl Seen {
+impl SpacePresence {
     /// The delta that says so.
     pub fn change(self, being_id: Uuid) -> Change {
         Change::Presence {
@@ -72,7 +72,7 @@ pub async fn seen(
     space_id: Uuid,
     being_id: Uuid,
     cutoff: Timestamp,
-) -> sqlx::Result<Seen> {
+) -> sqlx::Result<SpacePresence> {
     // 0: some stream is shown; 1: all are away; 2: none.
     let least = on_exec!(ex, c => sqlx::query_scalar::<_, i32>(
         "SELECT COALESCE(MIN(CASE WHEN p.away THEN 1 ELSE 0 END), 2) \
@@ -84,7 +84,7 @@ pub async fn seen(
     .bind(cutoff)
     .fetch_one(&mut *c)
     .await)?;
-    Ok(Seen {
+    Ok(SpacePresence {
         online: least < 2,
         away: least == 1,
     })
