@@ -63,7 +63,7 @@ impl Entry {
     }
 
     /// Notes `attendance` as written; `Some` when it must be.
-    fn to_write(&mut self, attendance: Attendance) -> Option<Attendance> {
+    fn needs_writing(&mut self, attendance: Attendance) -> Option<Attendance> {
         (attendance != self.written).then(|| {
             self.written = attendance;
             attendance
@@ -110,7 +110,7 @@ impl PresenceTracker {
             entry.here += usize::from(!away);
             entry.generation += 1;
             let now = entry.attendance();
-            entry.to_write(now)
+            entry.needs_writing(now)
         };
         if let Some(attendance) = write {
             self.0.writer.set(space_id, being_id, attendance).await;
@@ -134,7 +134,7 @@ impl PresenceTracker {
             // hidden a while already).
             let write = (entry.streams > 0)
                 .then(|| entry.attendance())
-                .and_then(|now| entry.to_write(now));
+                .and_then(|now| entry.needs_writing(now));
             (entry.generation, write)
         };
         let inner = self.0.clone();
