@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::{ApiError, Being, Page};
-use crate::sync::{BeingState, ReadState, Snapshot};
+use crate::sync::{BeingState, ReadState, Snapshot, SpaceSummary};
 
 /// Everything the space page shows: the space's state at one position (from which the live
 /// stream resumes, so nothing is fetched twice), who is looking, and whether they moderate it.
@@ -21,30 +21,33 @@ pub struct SpaceView {
     pub away_after_ms: u64,
 }
 
-/// A page of spaces, with how far the viewer has read each (none when signed out).
+/// A page of spaces as the home page shows them, and the cursor of the next page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SpaceList {
-    pub spaces: Page<Being>,
-    pub reading: Vec<ReadState>,
+    pub spaces: Vec<SpaceSummary>,
+    pub next: Option<String>,
+    /// Who reads the list (`None`: signed out).
+    pub me: Option<Being>,
 }
 
-/// A page of the spaces, oldest first, after `after` (a cursor from the last page's `next`),
-/// with the viewer's unread messages and mentions in each.
+/// A page of the spaces, oldest first, after `after` (a cursor from the last page's `next`):
+/// who is in each, its latest message, and the viewer's unread messages and mentions there.
 #[server(prefix = "/rpc")]
 pub async fn list_spaces(after: Option<String>) -> Result<SpaceList, ApiError> {
     use crate::server::{context, ops};
     context::answer(
         async {
             let state = context::state()?;
-            let spaces = ops::spaces::list_spaces(&state, after.as_deref(), None).await?;
-            let reading = match context::current().await? {
-                Some(me) => {
-                    let ids: Vec<Uuid> = spaces.items.iter().map(|space| space.id).collect();
-                    ops::reading::read_states(&state, &me, &ids).await?
-                }
-                None => Vec::new(),
-            };
-            Ok(SpaceList { spaces, reading })
+            // As many at once as one stream follows.
+            let at_once = crate::server::live::spaces_stream::MAX_SPACES.to_string();
+            let page = ops::spaces::list_spaces(&state, after.as_deref(), Some(&at_once)).await?;
+            let me = context::current().await?;
+            let spaces = ops::summaries::summaries(&state, me.as_ref(), page.items).await?;
+            Ok(SpaceList {
+                spaces,
+                next: page.next,
+                me,
+            })
         }
         .await,
     )

@@ -5,6 +5,8 @@
 mod connection;
 pub mod passkeys;
 mod reading;
+mod spaces_stream;
 
 pub use connection::follow;
 pub use reading::keep_marked;
+pub use spaces_stream::follow_spaces;

@@ -184,3 +184,19 @@ pub struct ReadPlace {
 /// Unread messages and mentions are counted up to this many ("999+" past it), so a count costs
 /// at most this much of an index, however long ago the reader last looked.
 pub const COUNTED_UP_TO: u32 = 1000;
+
+/// A space as a list of spaces shows it, read at one position: the stream of several spaces
+/// resumes it from there (docs/SYNC.md, "Many spaces on one stream").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpaceSummary {
+    pub space: Being,
+    pub epoch: String,
+    pub position: u64,
+    /// The beings online there (away ones too).
+    pub online: Vec<Uuid>,
+    /// Names to show: the first few online, and the latest message's author.
+    pub names: Vec<Being>,
+    pub latest: Option<Intention>,
+    /// The viewer's reading there (`None` when signed out).
+    pub read: Option<ReadState>,
+}

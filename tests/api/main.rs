@@ -58,6 +58,7 @@ mod sync_race;
 mod sync_reset;
 mod sync_resume;
 mod sync_slow;
+mod sync_spaces;
 mod sync_stream;
 mod typing;
 mod validation;

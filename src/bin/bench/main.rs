@@ -10,6 +10,7 @@
 //! rhizom-bench memory [--url URL] --pid SERVER_PID [--counts 1000,5000,10000]
 //!                     [--connection reused|fresh]   (stream after a request, or on its own)
 //! rhizom-bench bot-stream [--url URL] [--tokens 500] [--rate 100] [--subscribers 100]
+//! rhizom-bench following [--url URL] --pid SERVER_PID [--sizes 1,20,200] [--streams 100] [--posts 200]
 //! rhizom-bench members [--url URL] [--sizes 5,5000] [--posts 200]
 //! rhizom-bench writes --database POSTGRES_URL [--urls URL,URL] [--writers 1,16,64] [--seconds 5]
 //! rhizom-bench storm --binary PATH [--port 3999] [--streams 5000] [--signal TERM|KILL] [--rate 20]
@@ -20,6 +21,7 @@
 mod bot_stream;
 mod cpu;
 mod fanout;
+mod following;
 mod http;
 mod members;
 mod memory;
@@ -131,6 +133,17 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("{}", storm::run(run).await?);
         }
+        Some("following") => {
+            let pid = number(&args, "--pid", 0)?;
+            anyhow::ensure!(pid > 0, "following needs --pid, the server's process");
+            let sizes = list(&args, "--sizes", "1,20,200")?;
+            let streams = number(&args, "--streams", 100)?;
+            let posts = number(&args, "--posts", 200)?;
+            println!(
+                "{}",
+                following::run(&url, pid, &sizes, streams, posts).await?
+            );
+        }
         Some("members") => {
             let sizes = list(&args, "--sizes", "5,5000")?;
             let posts = number(&args, "--posts", 200)?;
@@ -163,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: rhizom-bench fanout|wire|scale|memory|members|bot-stream|writes|storm [options]; see docs/PERFORMANCE.md"
+                "usage: rhizom-bench fanout|wire|scale|memory|following|members|bot-stream|writes|storm [options]; see docs/PERFORMANCE.md"
             );
             std::process::exit(2);
         }

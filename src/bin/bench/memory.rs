@@ -17,7 +17,7 @@ use crate::target::Target;
 pub const HEADER: &str = "| idle subscribers | connection | server RSS before | server RSS with them | per subscriber |\n|---|---|---|---|---|";
 
 /// The resident set of process `pid`, in bytes.
-fn rss(pid: u32) -> anyhow::Result<u64> {
+pub fn rss(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb = status
         .lines()

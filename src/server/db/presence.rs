@@ -90,6 +90,18 @@ pub async fn seen(
     })
 }
 
+/// The beings online in a space.
+pub async fn online_in(ex: Exec<'_>, space_id: Uuid, cutoff: Timestamp) -> sqlx::Result<Vec<Uuid>> {
+    on_exec!(ex, c => sqlx::query_scalar::<_, Uuid>(
+        "SELECT DISTINCT p.being_id FROM presence p JOIN node_leases n ON n.node_id = p.node_id \
+         WHERE p.space_id = $1 AND n.renewed_at > $2",
+    )
+    .bind(space_id)
+    .bind(cutoff)
+    .fetch_all(&mut *c)
+    .await)
+}
+
 /// Which of `beings` are online in a space, each with whether it is away.
 pub async fn seen_among(
     ex: Exec<'_>,

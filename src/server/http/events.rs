@@ -1,10 +1,13 @@
-//! `GET /api/spaces/{id}/events` (the live stream, SSE) and `GET /api/spaces/{id}/changes`
-//! (the same answer as one JSON document, for polling).
+//! `GET /api/spaces/{id}/events` (the live stream, SSE), `GET /api/live` (one stream of several
+//! spaces) and `GET /api/spaces/{id}/changes` (the same answer as one JSON document, for
+//! polling).
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::IpAddr;
+use uuid::Uuid;
 
 use super::extract::{ConfirmQuery, parse_id};
 use crate::model::ApiError;
@@ -12,6 +15,7 @@ use crate::server::guard::address::ClientAddress;
 use crate::server::guard::origin::is_cross_site;
 use crate::server::guard::rate::Action;
 use crate::server::live::opening::Opening;
+use crate::server::live::spaces_stream::{Followed, MAX_SPACES, SpacesStream};
 use crate::server::live::stream::{LiveStream, Viewer};
 use crate::server::ops;
 use crate::server::state::AppState;
@@ -34,8 +38,7 @@ fn cursor<'a>(headers: &'a HeaderMap, query: &'a CursorQuery) -> Option<&'a str>
 }
 
 /// GET /api/spaces/{id}/events — the live stream (docs/SYNC.md). A signed-in viewer is
-/// online in the space while it is open — unless the stream was opened from another site's
-/// page, which must not make anyone present anywhere: that stream is anonymous.
+/// online in the space while it is open.
 pub(super) async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -45,20 +48,87 @@ pub(super) async fn events(
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
     let away = ConfirmQuery::flag("away", query.away.as_deref())?;
-    let from_another_site = is_cross_site(&headers, state.config.public_url.as_ref());
-    let bearer = ops::session::bearer_token(&headers).is_some();
+    let viewer = stream_viewer(&state, &headers, address, away).await?;
+    let cursor = cursor(&headers, &query);
+    let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
+    Ok(stream.into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct SpacesQuery {
+    spaces: Option<String>,
+    epoch: Option<String>,
+}
+
+/// GET /api/live?epoch=EPOCH&spaces=ID[:POSITION],… — one stream of several spaces
+/// (docs/SYNC.md, "Many spaces on one stream"). It makes nobody present anywhere.
+pub(super) async fn spaces(
+    State(state): State<AppState>,
+    Query(query): Query<SpacesQuery>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let raw = query.spaces.unwrap_or_default();
+    let followed = followed_spaces(&raw, query.epoch.as_deref())?;
+    let viewer = stream_viewer(&state, &headers, address, false).await?;
+    let stream = SpacesStream::open(&state.live, &state.db, &followed, viewer).await?;
+    Ok(stream.into_response())
+}
+
+/// `ID[:POSITION],…`, each position a cursor of `epoch`: at least one space, at most
+/// [`MAX_SPACES`], each once. (One epoch for all keeps a long list short.)
+fn followed_spaces(raw: &str, epoch: Option<&str>) -> Result<Vec<Followed>, ApiError> {
+    let mut followed: Vec<Followed> = Vec::new();
+    for entry in raw.split(',').filter(|e| !e.is_empty()) {
+        let (id, cursor) = match entry.split_once(':') {
+            Some((id, position)) => {
+                let epoch = epoch.ok_or_else(|| {
+                    ApiError::bad_request("epoch", "positions need the epoch they belong to")
+                })?;
+                (id, Some(format!("{epoch}:{position}")))
+            }
+            None => (entry, None),
+        };
+        let space_id = Uuid::try_parse(id)
+            .map_err(|_| ApiError::bad_request("spaces", format!("{id:?} is not a UUID")))?;
+        if followed.iter().any(|f| f.space_id == space_id) {
+            return Err(ApiError::bad_request(
+                "spaces",
+                format!("{id} is there twice"),
+            ));
+        }
+        followed.push(Followed { space_id, cursor });
+    }
+    if followed.is_empty() || followed.len() > MAX_SPACES {
+        return Err(ApiError::bad_request(
+            "spaces",
+            format!("follow from 1 to {MAX_SPACES} spaces: spaces=ID[@CURSOR],…"),
+        ));
+    }
+    Ok(followed)
+}
+
+/// Who a stream is for, limited before the database is asked who the cookie names (a bot's
+/// token, not signed, by its address first, then by its bot). A stream opened from another
+/// site's page must not make anyone present anywhere: it is anonymous.
+async fn stream_viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: IpAddr,
+    away: bool,
+) -> Result<Option<Viewer>, ApiError> {
+    let from_another_site = is_cross_site(headers, state.config.public_url.as_ref());
+    let bearer = ops::session::bearer_token(headers).is_some();
     let signed = (!from_another_site)
-        .then(|| state.sessions.read(&headers))
+        .then(|| state.sessions.read(headers))
         .flatten();
-    // Limited before the database is asked who the cookie names (a bot's token, not signed,
-    // by its address first, then by its bot).
     state.limits.check(
         Action::OpenStream,
         address,
         signed.as_ref().filter(|_| !bearer).map(|s| s.being_id()),
     )?;
     let viewer = if signed.is_some() || bearer {
-        ops::session::signed_in(&state, &headers)
+        ops::session::signed_in(state, headers)
             .await?
             .map(|me| Viewer {
                 being_id: me.being.id,
@@ -72,9 +142,7 @@ pub(super) async fn events(
         let bot = viewer.ok_or_else(ApiError::unauthorized)?;
         state.limits.check_being(Action::OpenStream, bot.being_id)?;
     }
-    let cursor = cursor(&headers, &query);
-    let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
-    Ok(stream.into_response())
+    Ok(viewer)
 }
 
 /// GET /api/spaces/{id}/changes?after= — the same answer as the stream, as one JSON document.

@@ -66,6 +66,7 @@ pub(crate) fn router() -> Router<AppState> {
             delete(spaces::readmit),
         )
         .route("/api/spaces/{id}/events", get(events::events))
+        .route("/api/live", get(events::spaces))
         .route("/api/spaces/{id}/changes", get(events::changes))
         .route("/api/spaces/{id}/typing", post(typing::typing))
         .route("/api/spaces/{id}/read", get(reading::get).put(reading::put))

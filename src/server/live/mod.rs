@@ -20,6 +20,7 @@ mod recorder;
 pub(crate) mod session_streams;
 pub(crate) mod signal;
 pub(crate) mod sink;
+pub(crate) mod spaces_stream;
 pub(crate) mod stream;
 
 use std::sync::Arc;

@@ -76,8 +76,8 @@ pub(crate) struct Viewer {
 
 /// The last event of a stream whose session ended: signed out, or replaced by a new session of
 /// the same device (it signed in again).
-const SIGNED_OUT: &[u8] = b"event: signed_out\ndata: {}\n\n";
-const SESSION_REPLACED: &[u8] = b"event: session_replaced\ndata: {}\n\n";
+pub(super) const SIGNED_OUT: &[u8] = b"event: signed_out\ndata: {}\n\n";
+pub(super) const SESSION_REPLACED: &[u8] = b"event: session_replaced\ndata: {}\n\n";
 
 /// How a stream written to its socket ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -105,18 +105,8 @@ impl LiveStream {
             .subscribe(space_id, viewer.map(|v| v.being_id))
             .await?;
         let session = viewer.map(|v| live.session_streams.watch(v.session_id));
-        // The session may have ended between its lookup and the watch: then it is over.
         let ended = match viewer {
-            Some(viewer) => {
-                let mut conn = db.reader().await?;
-                let max_age = live.config.session_max_age.as_micros() as i64;
-                let cutoff = Timestamp(Timestamp::now().0 - max_age);
-                let ids = [viewer.session_id];
-                sessions::existing(conn.exec(), &ids, cutoff)
-                    .await?
-                    .is_empty()
-                    && bots::existing_tokens(conn.exec(), &ids).await?.is_empty()
-            }
+            Some(viewer) => ended_already(live, db, viewer.session_id).await?,
             None => false,
         };
         let opening = Opening::read(db, live, space_id, cursor).await?;
@@ -271,8 +261,25 @@ impl LiveStream {
     }
 }
 
+/// Whether the session `session_id` ended between its lookup and a stream's watch on it (then
+/// the stream is over as it opens).
+pub(super) async fn ended_already(
+    live: &LiveSync,
+    db: &Db,
+    session_id: Uuid,
+) -> Result<bool, ApiError> {
+    let mut conn = db.reader().await?;
+    let max_age = live.config.session_max_age.as_micros() as i64;
+    let cutoff = Timestamp(Timestamp::now().0 - max_age);
+    let ids = [session_id];
+    Ok(sessions::existing(conn.exec(), &ids, cutoff)
+        .await?
+        .is_empty()
+        && bots::existing_tokens(conn.exec(), &ids).await?.is_empty())
+}
+
 /// Resolves when the stream's session ends; never for an anonymous stream.
-async fn session_ended(session: &mut Option<SessionWatch>) -> SessionEnded {
+pub(super) async fn session_ended(session: &mut Option<SessionWatch>) -> SessionEnded {
     match session {
         Some(session) => session.ended().await,
         None => std::future::pending().await,

@@ -15,5 +15,6 @@ mod retry;
 pub mod session;
 pub mod sign_in_links;
 pub mod spaces;
+pub mod summaries;
 pub mod typing;
 pub(crate) mod ways_back;

@@ -24,26 +24,6 @@ pub async fn read_state(
     Ok(state_after(conn.exec(), reader.id, space_id, mark).await?)
 }
 
-/// The same for each of `space_ids` (spaces that do not exist are left out): one query for the
-/// marks, then two index ranges per space.
-pub async fn read_states(
-    state: &AppState,
-    reader: &Being,
-    space_ids: &[Uuid],
-) -> Result<Vec<ReadState>, ApiError> {
-    let mut conn = state.db.reader().await?;
-    let marks = db_reads::marks(conn.exec(), reader.id, space_ids).await?;
-    let mut states = Vec::with_capacity(space_ids.len());
-    for &space_id in space_ids {
-        let mark = marks
-            .iter()
-            .find(|(space, _)| *space == space_id)
-            .map(|(_, place)| *place);
-        states.push(state_after(conn.exec(), reader.id, space_id, mark).await?);
-    }
-    Ok(states)
-}
-
 /// `reader` has seen `space_id` up to the message `up_to` (or, without one, up to its newest
 /// message now). The mark only moves forward; every stream of the reader, on every node,
 /// hears where it is now.
@@ -75,7 +55,8 @@ pub async fn mark_read(
     Ok(read)
 }
 
-async fn state_after(
+/// The reader's state in a space from its mark there.
+pub(super) async fn state_after(
     mut ex: Exec<'_>,
     reader: Uuid,
     space_id: Uuid,

@@ -5,8 +5,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{CreateSpace, SpaceList, list_spaces};
-use crate::sync::{COUNTED_UP_TO, ReadState};
 use crate::ui::components::{ErrorNote, Identity};
+use crate::ui::home::live_space_list;
 use crate::ui::session::use_session;
 
 #[component]
@@ -31,19 +31,9 @@ pub fn HomePage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading spaces…"</p> }>
                 {move || Suspend::new(async move {
                     match spaces.await {
-                        Ok(SpaceList { spaces: page, reading }) => view! {
-                            <ul aria-label="Spaces" class="space-list">
-                                {page.items.into_iter().map(|space| {
-                                    let read = reading.iter().find(|r| r.space_id == space.id).cloned();
-                                    view! {
-                                        <li>
-                                            <A href=format!("/s/{}", space.id)>{space.name}</A>
-                                            {read.map(|read| view! { <Unread read /> })}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                            {page.next.map(|next| view! {
+                        Ok(SpaceList { spaces, next, me }) => view! {
+                            {live_space_list(spaces, me)}
+                            {next.map(|next| view! {
                                 <p><A href=format!("/?after={next}")>"More spaces →"</A></p>
                             })}
                         }.into_any(),
@@ -74,28 +64,4 @@ fn CreateSpaceForm(create: ServerAction<CreateSpace>) -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// A space's unread messages and mentions of you, when there are any.
-#[component]
-fn Unread(read: ReadState) -> impl IntoView {
-    let count = |n: u32| match n {
-        n if n >= COUNTED_UP_TO => format!("{}+", COUNTED_UP_TO - 1),
-        n => n.to_string(),
-    };
-    let unread = (read.unread > 0).then(|| {
-        let label = match read.unread {
-            1 => "1 unread message".to_owned(),
-            n => format!("{} unread messages", count(n)),
-        };
-        view! { <span class="unread" aria-label=label>{count(read.unread)}</span> }
-    });
-    let mentions = (read.mentions > 0).then(|| {
-        let label = match read.mentions {
-            1 => "1 mention of you".to_owned(),
-            n => format!("{} mentions of you", count(n)),
-        };
-        view! { <span class="mentions" aria-label=label>{format!("@{}", count(read.mentions))}</span> }
-    });
-    view! { {unread} {mentions} }
 }

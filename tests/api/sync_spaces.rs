@@ -1,0 +1,241 @@
+//! One stream of several spaces (docs/SYNC.md, "Many spaces on one stream"): each space is
+//! followed from its own cursor with the same guarantees as a stream of its own (catch-up or
+//! reset, positions chained per space), a `space` event says whose frames follow, a deleted
+//! space leaves while the others go on, the reader's own signals reach it, and it makes nobody
+//! present.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::Client;
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app};
+use crate::sse::{Event, Next, Sse, WAIT};
+
+on_both_backends!(
+    one_stream_follows_several_spaces_each_from_its_own_position,
+    a_deleted_space_leaves_the_stream_and_the_others_go_on,
+    the_readers_marks_reach_it_and_it_makes_nobody_present,
+    a_list_that_is_not_one_is_refused,
+);
+
+/// What a stream of several spaces said, space by space.
+#[derive(Debug, Default)]
+struct PerSpace {
+    events: HashMap<String, Vec<Event>>,
+    lives: usize,
+}
+
+impl PerSpace {
+    fn of(&self, space: &str, name: &str) -> Vec<&Event> {
+        self.events
+            .get(space)
+            .map(|events| events.iter().filter(|e| e.event == name).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A stream of several spaces, and the space whose frames come now.
+struct Following {
+    stream: Sse,
+    current: Option<String>,
+}
+
+/// Reads the stream until `lives` spaces went live, or (with `lives` 0) for `wait`, filing each
+/// event under the space the last `space` event named.
+async fn read(following: &mut Following, lives: usize, wait: Duration) -> PerSpace {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut seen = PerSpace::default();
+    let Following { stream, current } = following;
+    while lives == 0 || seen.lives < lives {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let event = match stream.next(left).await {
+            Next::Event(event) => event,
+            Next::Timeout if lives == 0 => break,
+            other => panic!("{} of {lives} spaces live, then {other:?}", seen.lives),
+        };
+        if event.event == "space" {
+            *current = Some(
+                event.data["space_id"]
+                    .as_str()
+                    .expect("a space id")
+                    .to_owned(),
+            );
+            continue;
+        }
+        seen.lives += usize::from(event.event == "live");
+        let space = current.clone().expect("a space event before any other");
+        seen.events.entry(space).or_default().push(event);
+    }
+    seen
+}
+
+async fn open(app: &TestApp, client: &Client, query: &str) -> Following {
+    Following {
+        stream: Sse::connect(client, &app.url(&format!("/api/live?{query}")), None).await,
+        current: None,
+    }
+}
+
+async fn one_stream_follows_several_spaces_each_from_its_own_position(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ada, _) = app.guest("Ada").await;
+    let spaces: Vec<String> = {
+        let mut ids = Vec::new();
+        for name in ["North", "South", "East"] {
+            ids.push(id_of(&app.create_space(&ada, name).await));
+        }
+        ids
+    };
+    app.post_intention(&ada, &spaces[0], "before, north").await;
+
+    let mut stream = open(&app, &app.anon, &format!("spaces={}", spaces.join(","))).await;
+    let opened = read(&mut stream, 3, WAIT).await;
+    let mut positions = HashMap::new();
+    for space in &spaces {
+        let resets = opened.of(space, "reset");
+        assert_eq!(resets.len(), 1, "no cursor: a reset for {space}");
+        assert_eq!(resets[0].data["space"]["id"], space.as_str());
+        positions.insert(space.clone(), resets[0].number("position"));
+    }
+    let epoch = opened.of(&spaces[0], "reset")[0].data["epoch"]
+        .as_str()
+        .expect("an epoch")
+        .to_owned();
+
+    // Each space's deltas chain from its own position, whatever comes between.
+    app.post_intention(&ada, &spaces[1], "south 1").await;
+    app.post_intention(&ada, &spaces[0], "north 1").await;
+    app.post_intention(&ada, &spaces[1], "south 2").await;
+    let heard = read(&mut stream, 0, Duration::from_millis(1500)).await;
+    for (space, texts) in [
+        (&spaces[0], vec!["north 1"]),
+        (&spaces[1], vec!["south 1", "south 2"]),
+    ] {
+        let deltas = heard.of(space, "delta");
+        let said: Vec<&str> = deltas
+            .iter()
+            .map(|d| d.data["intention"]["content"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(said, texts, "{space}");
+        let mut at = positions[space];
+        for delta in deltas {
+            assert_eq!(delta.number("prev"), at, "{delta:?}");
+            at = delta.number("pos");
+        }
+        positions.insert(space.clone(), at);
+    }
+    assert!(heard.of(&spaces[2], "delta").is_empty());
+    drop(stream);
+
+    // Away meanwhile: resumed from each position, only what is new comes, and no reset.
+    app.post_intention(&ada, &spaces[2], "east 1").await;
+    let list: Vec<String> = spaces
+        .iter()
+        .map(|space| format!("{space}:{}", positions[space]))
+        .collect();
+    let mut resumed = open(
+        &app,
+        &app.anon,
+        &format!("epoch={epoch}&spaces={}", list.join(",")),
+    )
+    .await;
+    let caught_up = read(&mut resumed, 3, WAIT).await;
+    for space in &spaces {
+        assert!(
+            caught_up.of(space, "reset").is_empty(),
+            "{space} resumed exactly"
+        );
+    }
+    let east = caught_up.of(&spaces[2], "delta");
+    assert_eq!(east.len(), 1);
+    assert_eq!(east[0].data["intention"]["content"], "east 1");
+    assert_eq!(east[0].number("prev"), positions[&spaces[2]]);
+    assert!(
+        caught_up.of(&spaces[0], "delta").is_empty()
+            && caught_up.of(&spaces[1], "delta").is_empty()
+    );
+}
+
+async fn a_deleted_space_leaves_the_stream_and_the_others_go_on(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ada, _) = app.guest("Ada").await;
+    let kept = id_of(&app.create_space(&ada, "Kept").await);
+    let gone = id_of(&app.create_space(&ada, "Gone").await);
+    let mut stream = open(&app, &app.anon, &format!("spaces={kept},{gone}")).await;
+    read(&mut stream, 2, WAIT).await;
+    app.delete(&ada, &format!("/api/beings/{gone}"))
+        .await
+        .expect_no_content();
+    app.post_intention(&ada, &kept, "still here").await;
+    let heard = read(&mut stream, 0, Duration::from_millis(1500)).await;
+    let deleted = heard.of(&gone, "delta");
+    assert_eq!(deleted.len(), 1, "{heard:?}");
+    assert_eq!(deleted[0].op(), "being_delete");
+    let kept_deltas = heard.of(&kept, "delta");
+    assert_eq!(kept_deltas.len(), 1, "{heard:?}");
+    assert_eq!(kept_deltas[0].data["intention"]["content"], "still here");
+}
+
+async fn the_readers_marks_reach_it_and_it_makes_nobody_present(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ada, _) = app.guest("Ada").await;
+    let (bob, bob_being) = app.guest("Bob").await;
+    let first = id_of(&app.create_space(&ada, "First").await);
+    let second = id_of(&app.create_space(&ada, "Second").await);
+    let mut watcher = app.subscribe(&app.anon, &second, None).await;
+    watcher.until_live().await;
+    let mut bobs = open(&app, &bob, &format!("spaces={first},{second}")).await;
+    read(&mut bobs, 2, WAIT).await;
+    let mut adas = open(&app, &ada, &format!("spaces={first},{second}")).await;
+    read(&mut adas, 2, WAIT).await;
+
+    app.post_intention(&ada, &second, "hello").await;
+    app.put(&bob, &format!("/api/spaces/{second}/read"), &json!({}))
+        .await
+        .expect(200);
+    let heard = read(&mut bobs, 0, Duration::from_millis(1500)).await;
+    let reads = heard.of(&second, "read");
+    assert_eq!(reads.len(), 1, "{heard:?}");
+    assert_eq!(reads[0].id, None);
+    assert_eq!(reads[0].data["space_id"], second.as_str());
+    let adas_heard = read(&mut adas, 0, Duration::from_millis(500)).await;
+    assert!(
+        adas_heard.of(&second, "read").is_empty(),
+        "Bob's mark is his"
+    );
+
+    let presence: Vec<Event> = watcher
+        .events_within(Duration::from_millis(500))
+        .await
+        .into_iter()
+        .filter(|e| e.op() == "presence" && e.data["being_id"] == bob_being["id"])
+        .collect();
+    assert!(
+        presence.is_empty(),
+        "watching is not being there: {presence:?}"
+    );
+}
+
+async fn a_list_that_is_not_one_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ada, _) = app.guest("Ada").await;
+    let space = id_of(&app.create_space(&ada, "Only").await);
+    let too_many: Vec<String> = (0..201).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    for query in [
+        String::new(),
+        "spaces=".to_owned(),
+        "spaces=nope".to_owned(),
+        format!("spaces={space},{space}"),
+        format!("spaces={space}:4"),
+        format!("spaces={}", too_many.join(",")),
+    ] {
+        let reply = app.get(&app.anon, &format!("/api/live?{query}")).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text);
+    }
+    let nowhere = uuid::Uuid::now_v7();
+    app.get(&app.anon, &format!("/api/live?spaces={space},{nowhere}"))
+        .await
+        .expect_error(404, "not_found", None);
+}
