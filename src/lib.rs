@@ -24,6 +24,7 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    client::offline::register_service_worker();
     // Tests (and curious people) can tell a hydrated page from a server-rendered one.
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())

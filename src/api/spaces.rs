@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{ApiError, Being, Page};
+use crate::model::{ApiError, Being, Page, Timestamp};
 use crate::sync::{BeingState, ReadState, Snapshot, SpaceSummary};
 
 /// Everything the space page shows: the space's state at one position (from which the live
@@ -19,6 +19,8 @@ pub struct SpaceView {
     pub read: Option<ReadState>,
     /// How long the page must be hidden before its viewer shows as away (`away-after-ms`).
     pub away_after_ms: u64,
+    /// When the server read it: how old a page shown without the server is.
+    pub read_at: Timestamp,
 }
 
 /// A page of spaces as the home page shows them, and the cursor of the next page.
@@ -94,6 +96,7 @@ pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
                 moderates,
                 read,
                 away_after_ms: state.config.away_after.as_millis() as u64,
+                read_at: Timestamp::now(),
             })
         }
         .await,

@@ -24,6 +24,7 @@ mod listen;
 pub(crate) mod live;
 mod locks;
 pub(crate) mod metrics;
+mod offline;
 mod oidc;
 pub(crate) mod ops;
 pub(crate) mod qr;

@@ -15,6 +15,7 @@ use tracing::Span;
 use super::assets;
 use super::guard::guard;
 use super::http;
+use super::offline;
 use super::ops::sign_in_links::LINK_PATH;
 use super::rpc_status;
 use super::session;
@@ -32,6 +33,7 @@ pub(crate) fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(http::router())
         .route("/healthz", get(healthz))
+        .route("/sw.js", get(offline::service_worker))
         .nest(
             &format!("/{}", state.leptos.site_pkg_dir),
             assets::router(&state),

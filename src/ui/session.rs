@@ -35,6 +35,7 @@ impl Session {
         if how == SessionEnd::SignedOut {
             self.notice
                 .set(Some("This device was signed out.".to_owned()));
+            leptos::task::spawn_local(crate::client::offline::forget_everything());
         }
         self.changes.update(|n| *n += 1);
     }

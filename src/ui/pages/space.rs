@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use crate::api::{SpaceView, open_space};
 use crate::model::ApiError;
+use crate::model::Timestamp;
 use crate::ui::components::bots::AddBot;
-use crate::ui::components::{Chat, ErrorNote, Presence};
+use crate::ui::components::{Chat, Clock, ErrorNote, Presence};
 use crate::ui::session::use_session;
 use crate::ui::space::{FollowedSpace, Reading, SpaceDataStoreFields, SpaceStore, Status, Typists};
 
@@ -65,6 +66,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         moderates,
         read,
         away_after_ms,
+        read_at,
     } = view;
     let space_id = snapshot.space.id;
     let store = SpaceStore::new(snapshot);
@@ -116,7 +118,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         <div class="space">
             <div class="space-title">
                 <h1>{name}</h1>
-                <ConnectionStatus status=followed.status />
+                <ConnectionStatus status=followed.status read_at />
             </div>
             <Show when=move || store.deleted().get()>
                 <p class="card error" role="alert">"This space was deleted."</p>
@@ -128,12 +130,24 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
     }
 }
 
+/// How current the page is; when it is not live, as of when it last was (or when the server
+/// read it, for a page shown without the server).
 #[component]
-fn ConnectionStatus(status: RwSignal<Status>) -> impl IntoView {
+fn ConnectionStatus(status: RwSignal<Status>, read_at: Timestamp) -> impl IntoView {
+    let current_at = RwSignal::new(read_at);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if status.get() == Status::Live {
+            current_at.set(Timestamp((js_sys::Date::now() * 1_000.0) as i64));
+        }
+    });
     view! {
         <p class="status" role="status" data-status=move || status.get().label()>
             <span class="dot" aria-hidden="true"></span>
             {move || status.get().label()}
+            <Show when=move || status.get() != Status::Live>
+                <span class="as-of">" · as of " <Clock at=current_at /></span>
+            </Show>
         </p>
     }
 }

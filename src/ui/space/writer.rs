@@ -73,8 +73,28 @@ impl Writer {
             created_at: at,
             updated_at: at,
         };
+        #[cfg(feature = "hydrate")]
+        crate::client::outbox::keep(&intention);
         store.insert(intention, Some(Outbox::Queued));
         self.queue.update_value(|q| q.push_back(id));
+        self.pump();
+    }
+
+    /// Messages written on an earlier page that the server does not have yet (kept in the
+    /// browser while it could not be reached): shown again, waiting, and sent when it can.
+    #[cfg(feature = "hydrate")]
+    pub fn restore(self) {
+        let store = self.space.store;
+        for message in crate::client::outbox::waiting(store.space_id_untracked(), self.me) {
+            let id = message.id;
+            if store.has_message(id) {
+                // The server had it after all.
+                crate::client::outbox::forget(id);
+                continue;
+            }
+            store.insert(message, Some(Outbox::Queued));
+            self.queue.update_value(|q| q.push_back(id));
+        }
         self.pump();
     }
 
@@ -116,7 +136,11 @@ impl Writer {
             }
             self.busy.set_value(false);
             match result {
-                Ok(stored) => store.confirm(stored),
+                Ok(stored) => {
+                    #[cfg(feature = "hydrate")]
+                    crate::client::outbox::forget(stored.id);
+                    store.confirm(stored);
+                }
                 Err(error) if error.code == ErrorCode::Unavailable => {
                     // Not delivered, or delivered and the answer lost: either way the same id
                     // goes again, first in line.
@@ -209,6 +233,8 @@ impl Writer {
         };
         if unsent {
             // Never stored: discarding it is all there is to do.
+            #[cfg(feature = "hydrate")]
+            crate::client::outbox::forget(id);
             self.queue
                 .update_value(|q| q.retain(|queued| *queued != id));
             return;

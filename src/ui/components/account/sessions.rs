@@ -23,9 +23,13 @@ pub fn Sessions(sessions: Vec<SessionInfo>, changed: Callback<()>) -> impl IntoV
     Effect::new(move |_| {
         if let Some(Ok(())) = end.value().get() {
             if ending.get_untracked().is_some() && ending.get_untracked() == this_one {
-                // Signed out here: the whole page is someone else's now.
+                // Signed out here: the whole page is someone else's now, and nothing kept
+                // for this device stays.
                 #[cfg(feature = "hydrate")]
-                crate::ui::session::reload_at("/");
+                leptos::task::spawn_local(async {
+                    crate::client::offline::forget_everything().await;
+                    crate::ui::session::reload_at("/");
+                });
             } else {
                 changed.run(());
             }

@@ -86,6 +86,11 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
     Effect::new(move |_| scroller.to_bottom());
     #[cfg(feature = "hydrate")]
     crate::client::keep_marked(store.space_id_untracked(), followed, scroller.at_bottom);
+    // What was written here before and never reached the server waits again.
+    #[cfg(feature = "hydrate")]
+    if let Some(writer) = writer {
+        Effect::new(move |_| untrack(move || writer.restore()));
+    }
     // Messages that mention the reader are marked out.
     let my_name = Memo::new(move |_| my_id.and_then(|id| store.name_of(id)));
 

@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { composer, createSpace, hydrated, join, messageItem, messageList, status, uniq } from "./helpers";
+import { OwnServer } from "./server";
+
+// The offline tier: a page visited once loads again while the server cannot be reached (the
+// service worker keeps the page and its files), marked as not live and as of when; a message
+// written then waits through a reload (the durable outbox), and when the server is back it is
+// sent once, by its id, and the other person sees it once.
+test("without the server a visited space still loads, and a message written then survives a reload and is sent once", async ({
+  browser,
+}) => {
+  const server = new OwnServer(Number(process.env.E2E_PORT ?? 3917) + 6);
+  await server.start();
+  const ctxA = await browser.newContext({ baseURL: server.baseURL });
+  const ctxB = await browser.newContext({ baseURL: server.baseURL });
+  try {
+    const pageA = await ctxA.newPage();
+    await pageA.goto("/");
+    await join(pageA, uniq("Ada"));
+    const id = await createSpace(pageA, uniq("Field notes"));
+    const pageB = await ctxB.newPage();
+    await pageB.goto("/");
+    await join(pageB, uniq("Bo"));
+    await pageB.goto(`/s/${id}`);
+    await hydrated(pageB);
+    const before = uniq("said before");
+    await composer(pageA).fill(before);
+    await composer(pageA).press("Enter");
+    await expect(messageItem(pageB, before)).toHaveCount(1);
+
+    // Once the service worker has the page in hand, the page and its files are kept.
+    await pageA.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await pageA.reload();
+    await hydrated(pageA);
+    await expect.poll(() => pageA.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect(status(pageA)).toHaveAttribute("data-status", "live");
+
+    await server.stop();
+    await pageA.reload();
+    await hydrated(pageA);
+    await expect(messageItem(pageA, before)).toHaveCount(1);
+    await expect(status(pageA)).not.toHaveAttribute("data-status", "live");
+    await expect(status(pageA)).toContainText("as of");
+
+    const during = uniq("written without the server");
+    await composer(pageA).fill(during);
+    await composer(pageA).press("Enter");
+    await expect(messageItem(pageA, during)).toContainText("waiting to send");
+    await pageA.reload();
+    await hydrated(pageA);
+    await expect(messageItem(pageA, during)).toContainText("waiting to send");
+
+    await server.start();
+    await expect(status(pageA)).toHaveAttribute("data-status", "live", { timeout: 30_000 });
+    await expect(status(pageB)).toHaveAttribute("data-status", "live", { timeout: 30_000 });
+    for (const page of [pageA, pageB]) {
+      await expect(messageItem(page, during)).toHaveCount(1);
+      await expect(messageList(page).locator("li.pending")).toHaveCount(0);
+    }
+    // Loaded afresh from the server: it was stored once.
+    await pageB.reload();
+    await hydrated(pageB);
+    await expect(messageItem(pageB, during)).toHaveCount(1);
+  } finally {
+    await ctxA.close();
+    await ctxB.close();
+    await server.dispose();
+  }
+});
