@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { composer, createSpace, hydrated, join, messageItem, messageList, status, uniq } from "./helpers";
+import { composer, hydrated, messageItem, messageList, status, twoGuests, uniq } from "./helpers";
 import { OwnServer } from "./server";
 
 // The offline tier: a page visited once loads again while the server cannot be reached (the
@@ -14,15 +14,7 @@ test("without the server a visited space still loads, and a message written then
   const ctxA = await browser.newContext({ baseURL: server.baseURL });
   const ctxB = await browser.newContext({ baseURL: server.baseURL });
   try {
-    const pageA = await ctxA.newPage();
-    await pageA.goto("/");
-    await join(pageA, uniq("Ada"));
-    const id = await createSpace(pageA, uniq("Field notes"));
-    const pageB = await ctxB.newPage();
-    await pageB.goto("/");
-    await join(pageB, uniq("Bo"));
-    await pageB.goto(`/s/${id}`);
-    await hydrated(pageB);
+    const { pageA, pageB } = await twoGuests(ctxA, ctxB);
     const before = uniq("said before");
     await composer(pageA).fill(before);
     await composer(pageA).press("Enter");

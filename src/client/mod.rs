@@ -4,6 +4,7 @@
 //! service worker, the durable outbox), and the browser's part of passkeys.
 
 mod connection;
+mod event_source;
 pub mod offline;
 pub mod outbox;
 pub mod passkeys;

@@ -7,9 +7,9 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
+
+use super::event_source::{Generation, Handler, Listener, data, listen};
 
 use crate::sync::{Applied, Delta, ReadState, Snapshot, apply, backoff};
 use crate::ui::home::{HomeRow, ListStatus};
@@ -18,7 +18,7 @@ struct FollowState {
     rows: Vec<HomeRow>,
     status: ListStatus,
     source: Option<EventSource>,
-    listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    listeners: Vec<Listener>,
     /// The space whose frames come now (the last `space` event).
     current: Option<Uuid>,
     /// Spaces that went live since the stream opened.
@@ -99,34 +99,24 @@ fn connect(state: &Shared) {
         drop(s);
         return retry(state);
     };
-    let generation = s.generation;
-    let on = |state: &Shared, handle: fn(&Shared, &MessageEvent)| {
-        let state = state.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            if state.borrow().generation == generation {
-                handle(&state, &event);
-            }
-        })
-    };
-    let listeners = [
-        ("space", on(state, on_space)),
-        ("delta", on(state, on_delta)),
-        ("reset", on(state, on_reset)),
-        ("live", on(state, on_live)),
-        ("read", on(state, on_read)),
-        ("signed_out", on(state, on_session_ended)),
-        ("session_replaced", on(state, on_session_ended)),
-        ("error", on(state, on_error)),
+    let handlers: [(&str, Handler<FollowState>); 8] = [
+        ("space", on_space),
+        ("delta", on_delta),
+        ("reset", on_reset),
+        ("live", on_live),
+        ("read", on_read),
+        ("signed_out", on_session_ended),
+        ("session_replaced", on_session_ended),
+        ("error", on_error),
     ];
-    for (name, listener) in &listeners {
-        let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
-    }
-    s.listeners = listeners.into_iter().map(|(_, l)| l).collect();
+    s.listeners = listen(&source, state, s.generation, &handlers);
     s.source = Some(source);
 }
 
-fn data(event: &MessageEvent) -> String {
-    event.data().as_string().unwrap_or_default()
+impl Generation for FollowState {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
 }
 
 /// The row of the space whose frames come now.

@@ -97,18 +97,8 @@ impl SpaceState {
                 .iter()
                 .map(|b| (b.being.id, b.being.clone()))
                 .collect(),
-            online: snapshot
-                .beings
-                .iter()
-                .filter(|b| b.online)
-                .map(|b| b.being.id)
-                .collect(),
-            away: snapshot
-                .beings
-                .iter()
-                .filter(|b| b.online && b.away)
-                .map(|b| b.being.id)
-                .collect(),
+            online: snapshot.online().into_iter().collect(),
+            away: snapshot.away().into_iter().collect(),
             intentions: snapshot
                 .intentions
                 .iter()

@@ -127,6 +127,24 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The beings online here.
+    pub fn online(&self) -> Vec<Uuid> {
+        self.beings_where(|b| b.online)
+    }
+
+    /// The beings here whose every page is hidden a while.
+    pub fn away(&self) -> Vec<Uuid> {
+        self.beings_where(|b| b.online && b.away)
+    }
+
+    fn beings_where(&self, keep: impl Fn(&BeingState) -> bool) -> Vec<Uuid> {
+        self.beings
+            .iter()
+            .filter(|b| keep(b))
+            .map(|b| b.being.id)
+            .collect()
+    }
+
     pub fn cursor(&self) -> Cursor {
         Cursor {
             epoch: self.epoch.clone(),

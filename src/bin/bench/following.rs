@@ -61,6 +61,9 @@ pub async fn run(
         let opening = opening.saturating_sub(Duration::from_millis(300));
         tokio::time::sleep(Duration::from_millis(500)).await;
         let with = rss(pid)?;
+        // The first connection has sat idle while the streams opened: the server may have
+        // closed it.
+        let mut conn = HttpConn::open(url).await?;
         let cpu_before = used_ns(&[pid])?;
         for n in 0..posts {
             let (space, _) = &spaces[n % spaces.len()];

@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
+use super::event_source::{Generation, Handler, Listener, data, listen};
+
 use crate::sync::{Applied, Changes, Delta, ReadState, Snapshot, Typing, apply, backoff};
 use crate::ui::session::SessionEnd;
 use crate::ui::space::{FollowedSpace, SHOWN_FOR_MS, SpaceStore, Status};
@@ -30,7 +32,7 @@ struct ConnectionState {
     space: FollowedSpace,
     source: Option<EventSource>,
     /// Listeners of the current source, dropped with it.
-    listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
+    listeners: Vec<Listener>,
     /// The window's `online`/`offline`/`visibilitychange` listeners, removed when the page
     /// goes away.
     window_listeners: Vec<WindowListener>,
@@ -138,35 +140,25 @@ fn connect(state: &SharedConnection) {
         drop(s);
         return retry(state);
     };
-    let generation = s.generation;
-    let on = |state: &SharedConnection, handle: fn(&SharedConnection, &MessageEvent)| {
-        let state = state.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            if state.borrow().generation == generation {
-                handle(&state, &event);
-            }
-        })
-    };
-    let listeners = [
-        ("delta", on(state, on_delta)),
-        ("reset", on(state, on_reset)),
-        ("live", on(state, on_live)),
-        ("typing", on(state, on_typing)),
-        ("read", on(state, on_read)),
-        ("signed_out", on(state, on_signed_out)),
-        ("session_replaced", on(state, on_session_replaced)),
-        ("open", on(state, on_open)),
-        ("error", on(state, on_error)),
+    let handlers: [(&str, Handler<ConnectionState>); 9] = [
+        ("delta", on_delta),
+        ("reset", on_reset),
+        ("live", on_live),
+        ("typing", on_typing),
+        ("read", on_read),
+        ("signed_out", on_signed_out),
+        ("session_replaced", on_session_replaced),
+        ("open", on_open),
+        ("error", on_error),
     ];
-    for (name, listener) in &listeners {
-        let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
-    }
-    s.listeners = listeners.into_iter().map(|(_, l)| l).collect();
+    s.listeners = listen(&source, state, s.generation, &handlers);
     s.source = Some(source);
 }
 
-fn data(event: &MessageEvent) -> String {
-    event.data().as_string().unwrap_or_default()
+impl Generation for ConnectionState {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
 }
 
 fn on_delta(state: &SharedConnection, event: &MessageEvent) {

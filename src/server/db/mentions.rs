@@ -53,15 +53,30 @@ pub async fn count(
     .map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
 }
 
-/// The names of the beings a message in `space_id` can mention: those in the space and those
-/// who have read it. Read only for a message with an `@` in it.
-pub async fn candidates(ex: Exec<'_>, space_id: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
-    on_exec!(ex, c => sqlx::query_as::<_, (Uuid, String)>(
-        "SELECT id, name FROM beings WHERE location_id = $1 \
-         UNION SELECT b.id, b.name FROM read_marks r JOIN beings b ON b.id = r.being_id \
-         WHERE r.space_id = $1",
-    )
-    .bind(space_id)
-    .fetch_all(&mut *c)
-    .await)
+/// The beings called one of `names` (compared lowered, as the engine lowers) that a message in
+/// `space_id` can mention: those in the space and those who have read it. One index range per
+/// name, whatever the space's membership.
+pub async fn named(
+    ex: Exec<'_>,
+    space_id: Uuid,
+    names: &[String],
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_exec!(ex, c => {
+        let mut query = sqlx::QueryBuilder::new(
+            "SELECT b.id, b.name FROM beings b WHERE lower(b.name) IN (",
+        );
+        let mut list = query.separated(", ");
+        for name in names {
+            list.push_bind(name.as_str());
+        }
+        query.push(") AND (b.location_id = ");
+        query.push_bind(space_id);
+        query.push(" OR EXISTS (SELECT 1 FROM read_marks r WHERE r.being_id = b.id AND r.space_id = ");
+        query.push_bind(space_id);
+        query.push("))");
+        query.build_query_as::<(Uuid, String)>().fetch_all(&mut *c).await
+    })
 }

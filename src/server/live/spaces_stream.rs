@@ -13,8 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use uuid::Uuid;
 
@@ -27,7 +26,7 @@ use super::opening::Opening;
 use super::session_streams::{SessionEnded, SessionWatch};
 use super::sink::Popped;
 use super::stream::Viewer;
-use super::stream::{SESSION_REPLACED, SIGNED_OUT, ended_already, session_ended};
+use super::stream::{SESSION_REPLACED, SIGNED_OUT, ended_already, event_stream, session_ended};
 use crate::model::ApiError;
 use crate::server::db::Db;
 use crate::server::metrics::METRICS;
@@ -118,15 +117,7 @@ impl SpacesStream {
                 .await
                 .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), stream))
         });
-        let mut response = Body::from_stream(body).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-        response
+        event_stream(Body::from_stream(body))
     }
 
     /// The next chunk: a space's waiting frames (after a `space` event when the space changes),

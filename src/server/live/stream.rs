@@ -159,15 +159,8 @@ impl LiveStream {
                         .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), live))
                 })
             });
-        let mut response = Body::from_stream(body).into_response();
+        let mut response = event_stream(Body::from_stream(body));
         response.extensions_mut().insert(handoff);
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
         response
     }
 
@@ -259,6 +252,19 @@ impl LiveStream {
         self.sink()
             .end_with(EventFrame::raw(last), Ending::SessionEnded);
     }
+}
+
+/// An event stream's response: never cached, never buffered by a proxy on the way.
+pub(super) fn event_stream(body: Body) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
 }
 
 /// Whether the session `session_id` ended between its lookup and a stream's watch on it (then

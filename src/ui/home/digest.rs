@@ -57,17 +57,13 @@ impl SpaceDigest {
     /// starts again from it, keeping the reader's counts until the server says more.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn reset(&mut self, snapshot: Snapshot) {
+        let online = snapshot.online();
         let mut names: Vec<Being> = snapshot.beings.iter().map(|b| b.being.clone()).collect();
         names.extend(snapshot.authors.iter().cloned());
         let summary = SpaceSummary {
             epoch: snapshot.epoch,
             position: snapshot.position,
-            online: snapshot
-                .beings
-                .iter()
-                .filter(|b| b.online)
-                .map(|b| b.being.id)
-                .collect(),
+            online,
             names,
             latest: snapshot.intentions.first().cloned(),
             read: self.read.take(),

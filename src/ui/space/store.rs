@@ -45,6 +45,7 @@ pub struct SpaceData {
 
 impl SpaceData {
     pub fn from_snapshot(snapshot: Snapshot) -> Self {
+        let (online, away) = (snapshot.online(), snapshot.away());
         let mut intentions = snapshot.intentions;
         intentions.reverse();
         SpaceData {
@@ -52,18 +53,8 @@ impl SpaceData {
             position: snapshot.position,
             space: snapshot.space,
             deleted: false,
-            online: snapshot
-                .beings
-                .iter()
-                .filter(|b| b.online)
-                .map(|b| b.being.id)
-                .collect(),
-            away: snapshot
-                .beings
-                .iter()
-                .filter(|b| b.online && b.away)
-                .map(|b| b.being.id)
-                .collect(),
+            online,
+            away,
             beings: snapshot.beings.into_iter().map(|b| b.being).collect(),
             messages: with_runs(intentions),
             more: snapshot.more,
