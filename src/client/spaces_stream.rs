@@ -99,8 +99,9 @@ fn connect(state: &Shared) {
         drop(s);
         return retry(state);
     };
-    let handlers: [(&str, Handler<FollowState>); 8] = [
+    let handlers: [(&str, Handler<FollowState>); 9] = [
         ("space", on_space),
+        ("gone", on_gone),
         ("delta", on_delta),
         ("reset", on_reset),
         ("live", on_live),
@@ -137,6 +138,15 @@ fn on_space(state: &Shared, event: &MessageEvent) {
     }
 }
 
+/// A listed space no longer exists (deleted while the page was away): its row says so, and
+/// the stream follows the rest.
+fn on_gone(state: &Shared, _: &MessageEvent) {
+    if let Some(row) = current_row(state) {
+        row.digest.update(|digest| digest.deleted = true);
+        on_live(state, &MessageEvent::new("live").expect("an event"));
+    }
+}
+
 fn on_delta(state: &Shared, event: &MessageEvent) {
     let (Some(row), Ok(delta)) = (
         current_row(state),
@@ -164,7 +174,12 @@ fn on_reset(state: &Shared, event: &MessageEvent) {
 fn on_live(state: &Shared, _: &MessageEvent) {
     let mut s = state.borrow_mut();
     s.live += 1;
-    if s.live >= s.rows.len() {
+    let followed = s
+        .rows
+        .iter()
+        .filter(|r| r.digest.with_untracked(|d| !d.deleted))
+        .count();
+    if s.live >= followed {
         s.attempts = 0;
         s.status.live.set(true);
     }
@@ -186,9 +201,13 @@ fn on_read(state: &Shared, event: &MessageEvent) {
     }
 }
 
-/// Signed out (here or elsewhere): the page is someone else's now.
+/// Signed out (here or elsewhere): nothing kept for this device stays, and the page is
+/// someone else's now.
 fn on_session_ended(_: &Shared, _: &MessageEvent) {
-    let _ = window().location().reload();
+    leptos::task::spawn_local(async {
+        super::offline::forget_everything().await;
+        let _ = window().location().reload();
+    });
 }
 
 fn on_error(state: &Shared, _: &MessageEvent) {

@@ -1,16 +1,17 @@
 //! One stream of several spaces (docs/SYNC.md, "Many spaces on one stream"): each space is
 //! followed from its own cursor with the same guarantees as a stream of its own (catch-up or
 //! reset, positions chained per space), a `space` event says whose frames follow, a deleted
-//! space leaves while the others go on, the reader's own signals reach it, and it makes nobody
+//! space leaves while the others go on (one listed after it went is `gone`), the reader's own signals reach it, and it makes nobody
 //! present.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use reqwest::Client;
+use rhizom::server::Rate;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app};
+use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app, spawn_app_with};
 use crate::sse::{Event, Next, Sse, WAIT};
 
 on_both_backends!(
@@ -18,6 +19,7 @@ on_both_backends!(
     a_deleted_space_leaves_the_stream_and_the_others_go_on,
     the_readers_marks_reach_it_and_it_makes_nobody_present,
     a_list_that_is_not_one_is_refused,
+    a_stream_of_many_spaces_counts_as_many_streams_against_the_limits,
 );
 
 /// What a stream of several spaces said, space by space.
@@ -176,6 +178,12 @@ async fn a_deleted_space_leaves_the_stream_and_the_others_go_on(backend: Backend
     let kept_deltas = heard.of(&kept, "delta");
     assert_eq!(kept_deltas.len(), 1, "{heard:?}");
     assert_eq!(kept_deltas[0].data["intention"]["content"], "still here");
+
+    // Listed again after it went (a page that missed the delete): it is gone, the rest is live.
+    let mut again = open(&app, &app.anon, &format!("spaces={gone},{kept}")).await;
+    let opened = read(&mut again, 1, WAIT).await;
+    assert_eq!(opened.of(&gone, "gone").len(), 1, "{opened:?}");
+    assert_eq!(opened.of(&kept, "live").len(), 1, "{opened:?}");
 }
 
 async fn the_readers_marks_reach_it_and_it_makes_nobody_present(backend: Backend) {
@@ -234,8 +242,34 @@ async fn a_list_that_is_not_one_is_refused(backend: Backend) {
         let reply = app.get(&app.anon, &format!("/api/live?{query}")).await;
         assert_eq!(reply.status, 400, "{query}: {}", reply.text);
     }
+    // A space that does not exist is not an error: the stream says it is gone (above).
     let nowhere = uuid::Uuid::now_v7();
-    app.get(&app.anon, &format!("/api/live?spaces={space},{nowhere}"))
-        .await
-        .expect_error(404, "not_found", None);
+    let mut stream = open(&app, &app.anon, &format!("spaces={nowhere},{space}")).await;
+    let opened = read(&mut stream, 1, WAIT).await;
+    assert_eq!(
+        opened.of(&nowhere.to_string(), "gone").len(),
+        1,
+        "{opened:?}"
+    );
+}
+
+async fn a_stream_of_many_spaces_counts_as_many_streams_against_the_limits(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.stream_rate_per_address = Rate::limited(1, Duration::from_secs(3600), 3);
+    })
+    .await;
+    let (ada, _) = app.guest("Ada").await;
+    let mut spaces = Vec::new();
+    for n in 0..40 {
+        spaces.push(id_of(&app.create_space(&ada, &format!("Room {n}")).await));
+    }
+    // Forty spaces are two streams' worth: the first such stream takes two of the three.
+    let all = format!("/api/live?spaces={}", spaces.join(","));
+    let mut first = open(&app, &app.anon, &all["/api/live?".len()..]).await;
+    read(&mut first, 40, WAIT).await;
+    // Only the head is read: an answer that is a stream must not hold the test.
+    let refused = app.anon.get(app.url(&all)).send().await.expect("an answer");
+    assert_eq!(refused.status(), 429);
+    let mut one = open(&app, &app.anon, &format!("spaces={}", spaces[0])).await;
+    read(&mut one, 1, WAIT).await;
 }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, InsufficientCapacity, Quota, RateLimiter};
 use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
@@ -130,14 +130,20 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         })
     }
 
-    /// `Err(wait)` when `key` must wait before it may act again.
-    fn check(&self, key: &K) -> Result<(), Duration> {
+    /// `Err(wait)` when `key` must wait before it may act again, `weight` times at once (never
+    /// more than the burst: a bigger weight costs the whole burst).
+    fn check(&self, key: &K, weight: NonZeroU32) -> Result<(), Duration> {
         let Some(limiter) = &self.0 else {
             return Ok(());
         };
-        limiter
-            .check_key(key)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        let checked = match limiter.check_key_n(key, weight) {
+            Ok(checked) => checked,
+            Err(InsufficientCapacity(burst)) => {
+                let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+                limiter.check_key_n(key, burst).unwrap_or(Ok(()))
+            }
+        };
+        checked.map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     fn forget_idle(&self) {
@@ -190,6 +196,18 @@ impl RateLimits {
         address: IpAddr,
         being: Option<Uuid>,
     ) -> Result<(), ApiError> {
+        self.check_weighted(action, address, being, NonZeroU32::MIN)
+    }
+
+    /// [`Self::check`] for something that costs `weight` actions at once (a stream of many
+    /// spaces).
+    pub fn check_weighted(
+        &self,
+        action: Action,
+        address: IpAddr,
+        being: Option<Uuid>,
+        weight: NonZeroU32,
+    ) -> Result<(), ApiError> {
         let address = per_network(address);
         let (by_address, by_being) = match action {
             Action::SignIn => (&self.sign_ins, None),
@@ -198,11 +216,11 @@ impl RateLimits {
             Action::Read => (&self.reads_by_address, None),
         };
         let being_check = match (by_being, being) {
-            (Some(limit), Some(being)) => limit.check(&being),
+            (Some(limit), Some(being)) => limit.check(&being, weight),
             _ => Ok(()),
         };
         being_check
-            .and_then(|()| by_address.check(&address))
+            .and_then(|()| by_address.check(&address, weight))
             .map_err(refused)
     }
 
@@ -214,7 +232,7 @@ impl RateLimits {
             Action::OpenStream => &self.streams_by_being,
             Action::SignIn | Action::Read => return Ok(()),
         };
-        by_being.check(&being).map_err(refused)
+        by_being.check(&being, NonZeroU32::MIN).map_err(refused)
     }
 
     /// Every `period` until `stop` resolves, forgets the keys that have not acted lately.
@@ -291,17 +309,32 @@ mod tests {
 
     #[test]
     fn a_burst_passes_then_the_rate_holds_and_says_how_long_to_wait() {
+        let one = NonZeroU32::MIN;
         let limit = Keyed::new(Rate::limited(1, Duration::from_secs(60), 3));
         for _ in 0..3 {
-            assert!(limit.check(&1).is_ok());
+            assert!(limit.check(&1, one).is_ok());
         }
-        let wait = limit.check(&1).unwrap_err();
+        let wait = limit.check(&1, one).unwrap_err();
         assert!(
             wait > Duration::from_secs(50) && wait <= Duration::from_secs(60),
             "{wait:?}"
         );
-        assert!(limit.check(&2).is_ok(), "each key has its own");
-        assert!(Keyed::<u8>::new(Rate::Off).check(&1).is_ok());
+        assert!(limit.check(&2, one).is_ok(), "each key has its own");
+        assert!(Keyed::<u8>::new(Rate::Off).check(&1, one).is_ok());
+    }
+
+    #[test]
+    fn a_weighted_action_costs_its_weight_and_at_most_the_burst() {
+        let limit = Keyed::new(Rate::limited(1, Duration::from_secs(60), 10));
+        let weight = |n| NonZeroU32::new(n).unwrap();
+        assert!(limit.check(&1, weight(6)).is_ok());
+        assert!(limit.check(&1, weight(6)).is_err(), "4 left of 10");
+        assert!(limit.check(&1, weight(4)).is_ok());
+        assert!(
+            limit.check(&2, weight(50)).is_ok(),
+            "more than the burst costs the burst"
+        );
+        assert!(limit.check(&2, NonZeroU32::MIN).is_err());
     }
 
     #[test]

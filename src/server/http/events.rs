@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use uuid::Uuid;
 
 use super::extract::{ConfirmQuery, parse_id};
@@ -48,7 +49,7 @@ pub(super) async fn events(
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
     let away = ConfirmQuery::flag("away", query.away.as_deref())?;
-    let viewer = stream_viewer(&state, &headers, address, away).await?;
+    let viewer = stream_viewer(&state, &headers, address, away, NonZeroU32::MIN).await?;
     let cursor = cursor(&headers, &query);
     let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
     Ok(stream.into_response())
@@ -70,7 +71,11 @@ pub(super) async fn spaces(
 ) -> Result<Response, ApiError> {
     let raw = query.spaces.unwrap_or_default();
     let followed = followed_spaces(&raw, query.epoch.as_deref())?;
-    let viewer = stream_viewer(&state, &headers, address, false).await?;
+    // Opening one counts against the stream limits as one stream per SPACES_PER_STREAM spaces:
+    // a stranger gets no more spaces opened for a request than streams of one space would give.
+    let weight = followed.len().div_ceil(SPACES_PER_STREAM);
+    let weight = NonZeroU32::new(weight as u32).unwrap_or(NonZeroU32::MIN);
+    let viewer = stream_viewer(&state, &headers, address, false, weight).await?;
     let stream = SpacesStream::open(&state.live, &state.db, &followed, viewer).await?;
     Ok(stream.into_response())
 }
@@ -102,30 +107,35 @@ fn followed_spaces(raw: &str, epoch: Option<&str>) -> Result<Vec<Followed>, ApiE
     if followed.is_empty() || followed.len() > MAX_SPACES {
         return Err(ApiError::bad_request(
             "spaces",
-            format!("follow from 1 to {MAX_SPACES} spaces: spaces=ID[@CURSOR],…"),
+            format!("follow from 1 to {MAX_SPACES} spaces: spaces=ID[:POSITION],…"),
         ));
     }
     Ok(followed)
 }
 
-/// Who a stream is for, limited before the database is asked who the cookie names (a bot's
-/// token, not signed, by its address first, then by its bot). A stream opened from another
-/// site's page must not make anyone present anywhere: it is anonymous.
+/// Spaces of a stream of several that count as one stream against the limits.
+const SPACES_PER_STREAM: usize = 20;
+
+/// Who a stream is for, limited (as `weight` streams) before the database is asked who the
+/// cookie names (a bot's token, not signed, by its address first, then by its bot). A stream
+/// opened from another site's page must not make anyone present anywhere: it is anonymous.
 async fn stream_viewer(
     state: &AppState,
     headers: &HeaderMap,
     address: IpAddr,
     away: bool,
+    weight: NonZeroU32,
 ) -> Result<Option<Viewer>, ApiError> {
     let from_another_site = is_cross_site(headers, state.config.public_url.as_ref());
     let bearer = ops::session::bearer_token(headers).is_some();
     let signed = (!from_another_site)
         .then(|| state.sessions.read(headers))
         .flatten();
-    state.limits.check(
+    state.limits.check_weighted(
         Action::OpenStream,
         address,
         signed.as_ref().filter(|_| !bearer).map(|s| s.being_id()),
+        weight,
     )?;
     let viewer = if signed.is_some() || bearer {
         ops::session::signed_in(state, headers)

@@ -27,9 +27,12 @@ use super::session_streams::{SessionEnded, SessionWatch};
 use super::sink::Popped;
 use super::stream::Viewer;
 use super::stream::{SESSION_REPLACED, SIGNED_OUT, ended_already, event_stream, session_ended};
-use crate::model::ApiError;
+use crate::model::{ApiError, ErrorCode};
 use crate::server::db::Db;
 use crate::server::metrics::METRICS;
+
+/// What a space that no longer exists says, in place of its opening.
+const GONE: &[u8] = b"event: gone\ndata: {}\n\n";
 
 /// The most spaces one stream follows.
 pub const MAX_SPACES: usize = 200;
@@ -81,8 +84,23 @@ impl SpacesStream {
         let mut parts = Vec::with_capacity(spaces.len());
         for followed in spaces {
             let subscription = live.hub.subscribe(followed.space_id, viewer).await?;
-            let opening =
-                Opening::read(db, live, followed.space_id, followed.cursor.as_deref()).await?;
+            let read = Opening::read(db, live, followed.space_id, followed.cursor.as_deref()).await;
+            let opening = match read {
+                Ok(opening) => opening,
+                // Deleted since the client listed it: it says so, and the stream goes on.
+                Err(error) if error.code == ErrorCode::NotFound => {
+                    subscription.sink.open(0, EventFrame::raw(GONE));
+                    subscription
+                        .sink
+                        .end_with(EventFrame::raw(b": gone\n\n"), Ending::SpaceDeleted);
+                    parts.push(Part {
+                        space_id: followed.space_id,
+                        subscription,
+                    });
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             subscription.sink.open(
                 opening.position(),
                 EventFrame::raw(opening_text(&live.epoch, &opening).as_bytes()),

@@ -116,13 +116,14 @@ impl SpaceDigest {
         }
     }
 
-    /// A new message from someone else after the mark counts once; a mention of the reader
-    /// counts apart, after the mark or before any.
+    /// A new message from someone else after the mark counts once, as it first comes (an edit
+    /// of one the summary counted already is not new); a mention of the reader counts apart,
+    /// after the mark or before any.
     fn count(&mut self, message: &Intention) {
         let (Some(reader), Some(read)) = (&self.reader, &mut self.read) else {
             return;
         };
-        if message.owner_id == reader.id {
+        if message.owner_id == reader.id || message.updated_at != message.created_at {
             return;
         }
         let place = Some(ReadPlace {

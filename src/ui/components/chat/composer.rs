@@ -34,6 +34,7 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
         }
         writer.send(text);
         input.set_value("");
+        menu.close();
         on_sent();
     };
     let on_key = move |ev: KeyboardEvent| {

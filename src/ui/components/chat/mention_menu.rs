@@ -67,6 +67,9 @@ impl MentionMenu {
         let Some(offer) = self.offer.get_untracked() else {
             return false;
         };
+        if ev.is_composing() {
+            return false;
+        }
         let count = offer.names.len();
         match ev.key().as_str() {
             "ArrowDown" => self.choose((offer.chosen + 1) % count),
@@ -77,6 +80,11 @@ impl MentionMenu {
         }
         ev.prevent_default();
         true
+    }
+
+    /// The text was sent or cleared: the list closes.
+    pub fn close(self) {
+        self.offer.set(None);
     }
 
     fn choose(self, chosen: usize) {
@@ -96,6 +104,15 @@ impl MentionMenu {
             return;
         };
         let text = input.value();
+        // The text changed since the offer (sent, say): nothing to complete any more.
+        let still = text
+            .get(offer.at..)
+            .is_some_and(|rest| rest.starts_with('@'))
+            && text.is_char_boundary(offer.caret.min(text.len()));
+        if !still {
+            self.offer.set(None);
+            return;
+        }
         let (before, after) = (&text[..offer.at], &text[offer.caret.min(text.len())..]);
         let written = format!("{before}@{name} ");
         input.set_value(&format!("{written}{after}"));
