@@ -80,7 +80,7 @@ test("when streams are blocked the page falls back to polling and stays current"
     const id = await createSpace(pageA, uniq("Behind a proxy"));
 
     const pageB = await ctxB.newPage();
-    await pageB.route("**/api/spaces/*/events*", (route) =>
+    await pageB.route("**/api/live*", (route) =>
       route.fulfill({ status: 200, contentType: "text/event-stream", body: "" }),
     );
     await pageB.goto(`/s/${id}`);

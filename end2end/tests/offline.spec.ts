@@ -1,9 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { composer, hydrated, messageItem, messageList, status, twoGuests, uniq } from "./helpers";
+import { composer, hydrated, messageItem, messageList, postMessage, status, twoGuests, uniq } from "./helpers";
 import { OwnServer } from "./server";
 
 // The offline tier: a page visited once loads again while the server cannot be reached (the
-// service worker keeps the page and its files), marked as not live and as of when; a message
+// service worker keeps the page and its files), with what arrived live after it was loaded (the
+// space's kept state), marked as not live and as of when; a message
 // written then waits through a reload (the durable outbox), and when the server is back it is
 // sent once, by its id, and the other person sees it once.
 test("without the server a visited space still loads, and a message written then survives a reload and is sent once", async ({
@@ -26,11 +27,27 @@ test("without the server a visited space still loads, and a message written then
     await hydrated(pageA);
     await expect.poll(() => pageA.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     await expect(status(pageA)).toHaveAttribute("data-status", "live");
+    // Said after that load: the kept page does not have it, the space's kept state will.
+    const later = uniq("said after the last load");
+    await postMessage(pageB, later);
+    await expect(messageItem(pageA, later)).toHaveCount(1);
+    await expect
+      .poll(() =>
+        pageA.evaluate(async (text) => {
+          const states = await caches.open("rhizom-states-v1");
+          for (const key of await states.keys()) {
+            if ((await (await states.match(key))!.text()).includes(text)) return true;
+          }
+          return false;
+        }, later),
+      )
+      .toBe(true);
 
     await server.stop();
     await pageA.reload();
     await hydrated(pageA);
     await expect(messageItem(pageA, before)).toHaveCount(1);
+    await expect(messageItem(pageA, later)).toHaveCount(1);
     await expect(status(pageA)).not.toHaveAttribute("data-status", "live");
     await expect(status(pageA)).toContainText("as of");
 

@@ -1,6 +1,6 @@
 //! Listening to an `EventSource` on behalf of a connection's state: each handler runs only while
-//! the connection that registered it is still the current one (its generation), so the events
-//! of a replaced or closed connection do nothing.
+//! the state still listens to the source it was registered for (its generation), so the events
+//! of a replaced or closed source do nothing.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,15 +12,15 @@ use web_sys::{EventSource, MessageEvent};
 /// A listener, kept alive by the connection as long as its source is.
 pub type Listener = Closure<dyn FnMut(MessageEvent)>;
 
-/// What an event does to a connection's state.
-pub type Handler<S> = fn(&Rc<RefCell<S>>, &MessageEvent);
+/// What an event of the source of `generation` does to a connection's state.
+pub type Handler<S> = fn(&Rc<RefCell<S>>, u64, &MessageEvent);
 
-/// A connection's state that knows which of its connections is current.
+/// A connection's state that knows which of its sources it still listens to.
 pub trait Generation {
-    fn generation(&self) -> u64;
+    fn listens_to(&self, generation: u64) -> bool;
 }
 
-/// Adds `handlers` (event name, handler) to `source` for the connection of `generation`.
+/// Adds `handlers` (event name, handler) to `source`, the connection's source of `generation`.
 pub fn listen<S: Generation + 'static>(
     source: &EventSource,
     state: &Rc<RefCell<S>>,
@@ -32,8 +32,8 @@ pub fn listen<S: Generation + 'static>(
         .map(|&(name, handle)| {
             let state = state.clone();
             let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                if state.borrow().generation() == generation {
-                    handle(&state, &event);
+                if state.borrow().listens_to(generation) {
+                    handle(&state, generation, &event);
                 }
             });
             let _ =

@@ -1,11 +1,17 @@
 //! The offline tier in the browser: the service worker (`/sw.js`) that keeps the page's files
-//! and the last copy of each page, and forgetting everything kept when the device signs out.
+//! and the last copy of each page, and forgetting everything kept (those, each space's
+//! last-known state, the outbox) when the device signs out.
 
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// The caches the service worker fills (`server/offline/service_worker.js`).
-const CACHES: [&str; 2] = ["rhizom-files-v1", "rhizom-pages-v1"];
+/// The caches the service worker fills (`server/offline/service_worker.js`), and the spaces'
+/// kept states.
+const CACHES: [&str; 3] = [
+    "rhizom-files-v1",
+    "rhizom-pages-v1",
+    super::kept_state::STATES,
+];
 
 /// Registers the service worker, where the browser has them.
 pub fn register_service_worker() {

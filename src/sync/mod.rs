@@ -4,6 +4,7 @@
 mod apply;
 pub mod backoff;
 mod cursor;
+pub mod tabs;
 
 pub use apply::{Applied, SpaceModel, SpaceState, apply};
 pub use cursor::{Cursor, CursorError};

@@ -170,3 +170,16 @@ impl TestApp {
             .expect("/changes did not answer in time")
     }
 }
+
+/// The `presence` deltas about `being_id` that `sse` hears within `wait`.
+pub async fn presence_within(
+    sse: &mut Sse,
+    being_id: &str,
+    wait: std::time::Duration,
+) -> Vec<Event> {
+    let events = sse.events_within(wait).await;
+    events
+        .into_iter()
+        .filter(|e| e.op() == "presence" && e.data["being_id"] == being_id)
+        .collect()
+}

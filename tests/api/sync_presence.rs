@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app_with};
 use crate::sse::{Event, Sse, WAIT};
-use crate::sync_common::position_of;
+use crate::sync_common::{position_of, presence_within};
 
 on_both_backends!(
     a_guest_with_an_open_stream_is_online_and_anonymous_streams_make_no_one_online,
@@ -77,15 +77,6 @@ async fn next_presence(sse: &mut Sse, being_id: &str, wait: Duration) -> Event {
             return delta;
         }
     }
-}
-
-/// The `presence` deltas about `being_id` that arrive within `wait`.
-async fn presence_within(sse: &mut Sse, being_id: &str, wait: Duration) -> Vec<Event> {
-    let events = sse.events_within(wait).await;
-    events
-        .into_iter()
-        .filter(|e| e.op() == "presence" && e.data["being_id"] == being_id)
-        .collect()
 }
 
 /// Opens a stream as Ada and waits until the watcher hears she is online.

@@ -1,8 +1,9 @@
 //! One stream of several spaces (docs/SYNC.md, "Many spaces on one stream"): each space is
 //! followed from its own cursor with the same guarantees as a stream of its own (catch-up or
 //! reset, positions chained per space), a `space` event says whose frames follow, a deleted
-//! space leaves while the others go on (one listed after it went is `gone`), the reader's own signals reach it, and it makes nobody
-//! present.
+//! space leaves while the others go on (one listed after it went is `gone`), the reader's own
+//! signals reach it, and it makes its viewer present in the spaces it says it is in (`here`,
+//! `away`) and nowhere else.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -13,11 +14,13 @@ use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, id_of, on_both_backends, spawn_app, spawn_app_with};
 use crate::sse::{Event, Next, Sse, WAIT};
+use crate::sync_common::presence_within;
 
 on_both_backends!(
     one_stream_follows_several_spaces_each_from_its_own_position,
     a_deleted_space_leaves_the_stream_and_the_others_go_on,
     the_readers_marks_reach_it_and_it_makes_nobody_present,
+    the_viewer_is_present_where_it_says_it_is_and_only_there,
     a_list_that_is_not_one_is_refused,
     a_stream_of_many_spaces_counts_as_many_streams_against_the_limits,
 );
@@ -226,6 +229,59 @@ async fn the_readers_marks_reach_it_and_it_makes_nobody_present(backend: Backend
     );
 }
 
+async fn the_viewer_is_present_where_it_says_it_is_and_only_there(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.presence_grace = Duration::from_secs(1);
+    })
+    .await;
+    let (ada, _) = app.guest("Ada").await;
+    let (bob, bob_being) = app.guest("Bob").await;
+    let bob_id = id_of(&bob_being);
+    let names = ["Shown", "Hidden", "Listed"];
+    let mut spaces = Vec::new();
+    let mut watchers = Vec::new();
+    for name in names {
+        let space = id_of(&app.create_space(&ada, name).await);
+        let mut watcher = app.subscribe(&app.anon, &space, None).await;
+        watcher.until_live().await;
+        spaces.push(space);
+        watchers.push(watcher);
+    }
+    let query = format!(
+        "spaces={}&here={}&away={}",
+        spaces.join(","),
+        spaces[0],
+        spaces[1]
+    );
+    let mut bobs = open(&app, &bob, &query).await;
+    read(&mut bobs, 3, WAIT).await;
+    let wait = Duration::from_millis(1000);
+    let shown = presence_within(&mut watchers[0], &bob_id, wait).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0].data["online"], true);
+    assert_eq!(shown[0].data.get("away"), None, "{shown:?}");
+    let hidden = presence_within(&mut watchers[1], &bob_id, wait).await;
+    assert_eq!(hidden.len(), 1, "{hidden:?}");
+    assert_eq!(
+        (&hidden[0].data["online"], &hidden[0].data["away"]),
+        (&json!(true), &json!(true))
+    );
+    let listed = presence_within(&mut watchers[2], &bob_id, wait).await;
+    assert!(listed.is_empty(), "only watched: {listed:?}");
+
+    // Nobody signed in is made present anywhere by saying so.
+    let mut anonymous = open(&app, &app.anon, &query).await;
+    read(&mut anonymous, 3, WAIT).await;
+
+    // Closed: gone from where it was, after the grace.
+    drop(bobs);
+    for watcher in &mut watchers[..2] {
+        let left = presence_within(watcher, &bob_id, Duration::from_secs(4)).await;
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].data["online"], false, "{left:?}");
+    }
+}
+
 async fn a_list_that_is_not_one_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let (ada, _) = app.guest("Ada").await;
@@ -238,6 +294,9 @@ async fn a_list_that_is_not_one_is_refused(backend: Backend) {
         format!("spaces={space},{space}"),
         format!("spaces={space}:4"),
         format!("spaces={}", too_many.join(",")),
+        format!("spaces={space}&here={}", uuid::Uuid::now_v7()),
+        format!("spaces={space}&away=nope"),
+        format!("spaces={space}&here={space}&away={space}"),
     ] {
         let reply = app.get(&app.anon, &format!("/api/live?{query}")).await;
         assert_eq!(reply.status, 400, "{query}: {}", reply.text);

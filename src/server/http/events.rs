@@ -16,10 +16,11 @@ use crate::server::guard::address::ClientAddress;
 use crate::server::guard::origin::is_cross_site;
 use crate::server::guard::rate::Action;
 use crate::server::live::opening::Opening;
-use crate::server::live::spaces_stream::{Followed, MAX_SPACES, SpacesStream};
+use crate::server::live::spaces_stream::{Followed, SpacesStream};
 use crate::server::live::stream::{LiveStream, Viewer};
 use crate::server::ops;
 use crate::server::state::AppState;
+use crate::sync::tabs::{MAX_SPACES, Visit};
 use crate::sync::{Change, Changes, Delta};
 
 #[derive(Deserialize)]
@@ -59,10 +60,15 @@ pub(super) async fn events(
 pub(super) struct SpacesQuery {
     spaces: Option<String>,
     epoch: Option<String>,
+    /// Followed spaces the viewer is in, with a page shown.
+    here: Option<String>,
+    /// Followed spaces the viewer is in, every page of them hidden for a while.
+    away: Option<String>,
 }
 
-/// GET /api/live?epoch=EPOCH&spaces=ID[:POSITION],… — one stream of several spaces
-/// (docs/SYNC.md, "Many spaces on one stream"). It makes nobody present anywhere.
+/// GET /api/live?epoch=EPOCH&spaces=ID[:POSITION],…[&here=ID,…][&away=ID,…] — one stream of
+/// several spaces (docs/SYNC.md, "Many spaces on one stream"). A signed-in viewer is online in
+/// the spaces named in `here` (and away in those named in `away`) while it is open.
 pub(super) async fn spaces(
     State(state): State<AppState>,
     Query(query): Query<SpacesQuery>,
@@ -70,7 +76,9 @@ pub(super) async fn spaces(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let raw = query.spaces.unwrap_or_default();
-    let followed = followed_spaces(&raw, query.epoch.as_deref())?;
+    let mut followed = followed_spaces(&raw, query.epoch.as_deref())?;
+    visits(&mut followed, "here", query.here.as_deref(), Visit::Here)?;
+    visits(&mut followed, "away", query.away.as_deref(), Visit::Away)?;
     // Opening one counts against the stream limits as one stream per SPACES_PER_STREAM spaces:
     // a stranger gets no more spaces opened for a request than streams of one space would give.
     let weight = followed.len().div_ceil(SPACES_PER_STREAM);
@@ -102,7 +110,11 @@ fn followed_spaces(raw: &str, epoch: Option<&str>) -> Result<Vec<Followed>, ApiE
                 format!("{id} is there twice"),
             ));
         }
-        followed.push(Followed { space_id, cursor });
+        followed.push(Followed {
+            space_id,
+            cursor,
+            visit: Visit::Watching,
+        });
     }
     if followed.is_empty() || followed.len() > MAX_SPACES {
         return Err(ApiError::bad_request(
@@ -111,6 +123,32 @@ fn followed_spaces(raw: &str, epoch: Option<&str>) -> Result<Vec<Followed>, ApiE
         ));
     }
     Ok(followed)
+}
+
+/// Marks the followed spaces listed in `raw` (`ID,…`, the query's `field`) as `visit`: each must
+/// be followed, and named once in `here` and `away` together.
+fn visits(
+    followed: &mut [Followed],
+    field: &str,
+    raw: Option<&str>,
+    visit: Visit,
+) -> Result<(), ApiError> {
+    for id in raw.unwrap_or_default().split(',').filter(|e| !e.is_empty()) {
+        let space_id = Uuid::try_parse(id)
+            .map_err(|_| ApiError::bad_request(field, format!("{id:?} is not a UUID")))?;
+        let space = followed
+            .iter_mut()
+            .find(|f| f.space_id == space_id)
+            .ok_or_else(|| ApiError::bad_request(field, format!("{id} is not in spaces")))?;
+        if space.visit != Visit::Watching {
+            return Err(ApiError::bad_request(
+                field,
+                format!("{id} is named twice in here and away"),
+            ));
+        }
+        space.visit = visit;
+    }
+    Ok(())
 }
 
 /// Spaces of a stream of several that count as one stream against the limits.

@@ -4,10 +4,10 @@
 //! response. A `space` event goes before the frames of a space other than the last one written,
 //! so the frames themselves stay the ones every stream of the space shares, serialized once.
 //!
-//! It makes nobody present anywhere: it is for watching many spaces (a home page), while a
-//! space's page keeps its own stream. A space that is deleted leaves the stream with its last
-//! delta; one that loses continuity (a gap, too far behind) ends the whole stream, and the
-//! client reconnects with each space's cursor.
+//! It makes its viewer present in the spaces the client says it is in (a page of them is open),
+//! and only there: the rest it watches (a home page's list). A space that is deleted leaves the
+//! stream with its last delta; one that loses continuity (a gap, too far behind) ends the whole
+//! stream, and the client reconnects with each space's cursor.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,6 +23,7 @@ use super::event::opening_text;
 use super::frame::EventFrame;
 use super::hub::Subscription;
 use super::opening::Opening;
+use super::presence::PresenceGuard;
 use super::session_streams::{SessionEnded, SessionWatch};
 use super::sink::Popped;
 use super::stream::Viewer;
@@ -30,12 +31,10 @@ use super::stream::{SESSION_REPLACED, SIGNED_OUT, ended_already, event_stream, s
 use crate::model::{ApiError, ErrorCode};
 use crate::server::db::Db;
 use crate::server::metrics::METRICS;
+use crate::sync::tabs::Visit;
 
 /// What a space that no longer exists says, in place of its opening.
 const GONE: &[u8] = b"event: gone\ndata: {}\n\n";
-
-/// The most spaces one stream follows.
-pub const MAX_SPACES: usize = 200;
 
 /// One followed space: its own place in the space's fan-out.
 struct Part {
@@ -54,6 +53,8 @@ pub(crate) struct SpacesStream {
     wrote: bool,
     shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
     session: Option<SessionWatch>,
+    /// The viewer's presence in the spaces it is in, held while the stream is open.
+    _presence: Vec<PresenceGuard>,
     /// The last frame, once the stream must end (its session ended).
     last_words: Option<&'static [u8]>,
     ended: bool,
@@ -64,6 +65,7 @@ pub(crate) struct SpacesStream {
 pub(crate) struct Followed {
     pub space_id: Uuid,
     pub cursor: Option<String>,
+    pub visit: Visit,
 }
 
 impl SpacesStream {
@@ -80,10 +82,11 @@ impl SpacesStream {
             Some(viewer) => ended_already(live, db, viewer.session_id).await?,
             None => false,
         };
-        let viewer = viewer.map(|v| v.being_id);
+        let being_id = viewer.map(|v| v.being_id);
         let mut parts = Vec::with_capacity(spaces.len());
+        let mut presence = Vec::new();
         for followed in spaces {
-            let subscription = live.hub.subscribe(followed.space_id, viewer).await?;
+            let subscription = live.hub.subscribe(followed.space_id, being_id).await?;
             let read = Opening::read(db, live, followed.space_id, followed.cursor.as_deref()).await;
             let opening = match read {
                 Ok(opening) => opening,
@@ -101,6 +104,15 @@ impl SpacesStream {
                 }
                 Err(error) => return Err(error),
             };
+            let away = match followed.visit {
+                Visit::Watching => None,
+                Visit::Here => Some(false),
+                Visit::Away => Some(true),
+            };
+            if let (Some(being_id), Some(away), false) = (being_id, away, ended) {
+                let guard = live.presence.connect(followed.space_id, being_id, away);
+                presence.push(guard.await);
+            }
             subscription.sink.open(
                 opening.position(),
                 EventFrame::raw(opening_text(&live.epoch, &opening).as_bytes()),
@@ -122,6 +134,7 @@ impl SpacesStream {
             wrote: false,
             shutdown: Box::pin(live.shutting_down()),
             session,
+            _presence: presence,
             last_words: ended.then_some(SIGNED_OUT),
             ended: false,
             opened: Instant::now(),

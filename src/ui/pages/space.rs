@@ -82,15 +82,18 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         reading,
     };
     provide_context(followed);
-    // Effects run only in the browser: follow the space from the snapshot's position, and
-    // walk a signed-in viewer in (a write, so not done by loading the page).
+    // As of when the page is current: when the server read it, or when it was last live.
+    let as_of = RwSignal::new(read_at);
+    // Effects run only in the browser: put back and keep the space's last-known state, follow
+    // the space from the snapshot's position, and walk a signed-in viewer in (a write, so not done by loading the page).
     #[cfg(feature = "hydrate")]
     {
         let session = use_session();
         let ended = Callback::new(move |how| session.session_ended(how));
         let away_after = std::time::Duration::from_millis(away_after_ms);
         Effect::new(move |_| {
-            crate::client::follow(space_id.to_string(), followed, ended, away_after)
+            crate::client::keep_state(space_id, followed.store, followed.status, as_of);
+            crate::client::follow(space_id, followed, ended, away_after)
         });
     }
     #[cfg(feature = "hydrate")]
@@ -118,7 +121,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
         <div class="space">
             <div class="space-title">
                 <h1>{name}</h1>
-                <ConnectionStatus status=followed.status read_at />
+                <ConnectionStatus status=followed.status current_at=as_of />
             </div>
             <Show when=move || store.deleted().get()>
                 <p class="card error" role="alert">"This space was deleted."</p>
@@ -133,8 +136,7 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
 /// How current the page is; when it is not live, as of when it last was (or when the server
 /// read it, for a page shown without the server).
 #[component]
-fn ConnectionStatus(status: RwSignal<Status>, read_at: Timestamp) -> impl IntoView {
-    let current_at = RwSignal::new(read_at);
+fn ConnectionStatus(status: RwSignal<Status>, current_at: RwSignal<Timestamp>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if status.get() == Status::Live {

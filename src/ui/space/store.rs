@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::message::{Arrival, Message, Outbox, with_runs};
 use super::runs::{Stamp, starts_run};
 use crate::model::{Being, Intention, Page, Timestamp};
-use crate::sync::{BeingState, Cursor, Snapshot};
+use crate::sync::{BeingState, Cursor, ResetReason, Snapshot};
 
 #[derive(Clone, Debug, Store)]
 pub struct SpaceData {
@@ -60,6 +60,39 @@ impl SpaceData {
             more: snapshot.more,
             more_beings: snapshot.more_beings,
             authors: snapshot.authors,
+        }
+    }
+
+    /// The state as a snapshot at its position, as the server would send it (what this page
+    /// is still sending left out): what the browser keeps of a space for when it is offline.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn to_snapshot(&self) -> Snapshot {
+        let beings = self
+            .beings
+            .iter()
+            .map(|being| BeingState {
+                being: being.clone(),
+                online: self.online.contains(&being.id),
+                away: self.away.contains(&being.id),
+            })
+            .collect();
+        let intentions = self
+            .messages
+            .iter()
+            .rev()
+            .filter(|m| m.outbox.with_untracked(Option::is_none))
+            .map(|m| m.intention.get_untracked())
+            .collect();
+        Snapshot {
+            epoch: self.epoch.clone(),
+            position: self.position,
+            reason: ResetReason::Initial,
+            space: self.space.clone(),
+            beings,
+            more_beings: self.more_beings.clone(),
+            intentions,
+            more: self.more.clone(),
+            authors: self.authors.clone(),
         }
     }
 }

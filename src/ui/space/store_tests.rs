@@ -1,5 +1,6 @@
 //! The store's bookkeeping, off the browser: runs kept by neighbours, rows that keep their
-//! signals (and so their elements) when confirmed or reset, older pages, deltas outside the window.
+//! signals (and so their elements) when confirmed or reset, older pages, deltas outside the
+//! window, and the state kept for offline.
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -173,4 +174,33 @@ fn a_message_from_others_just_before_pending_ones_still_arrives_at_the_end() {
         .map(|a| a.id.as_u128() - 0x1000)
         .collect();
     assert_eq!(arrived, vec![3]);
+}
+
+#[test]
+fn the_state_kept_for_offline_is_the_snapshot_at_its_position_without_what_is_on_its_way() {
+    let _owner = in_owner();
+    let mut first = snapshot(vec![message(2, B, 20), message(1, A, 10)], true);
+    first.beings = vec![crate::sync::BeingState {
+        being: Being {
+            id: A,
+            kind: BeingKind::Guest,
+            name: "Ada".into(),
+            owner_id: Some(A),
+            location_id: Some(SPACE),
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        },
+        online: true,
+        away: true,
+    }];
+    let mut store = SpaceStore::new(first.clone());
+    store.insert(message(9, A, 30), Some(Outbox::Sending));
+    assert_eq!(store.data.with_untracked(|d| d.to_snapshot()), first);
+    // A delta later, it is the state at the new position.
+    store.upsert_intention(message(3, B, 40));
+    store.set_position(2);
+    let later = store.data.with_untracked(|d| d.to_snapshot());
+    assert_eq!(later.position, 2);
+    assert_eq!(later.intentions[0], message(3, B, 40));
+    assert_eq!(later.intentions.len(), 3);
 }
