@@ -51,6 +51,33 @@ test("a row changes live as people come and talk, and reading anywhere clears it
   await ctxC.close();
 });
 
+// A `read` event is never replayed: a home page that was offline when its reader read a space
+// elsewhere asks for its marks again once it is back.
+test("a space read elsewhere while the home page was offline is cleared once it is back", async ({
+  browser,
+}) => {
+  const [ctxA, ctxB] = [await browser.newContext(), await browser.newContext()];
+  const { pageA, pageB, id } = await twoGuests(ctxA, ctxB);
+  await openHome(pageB);
+  await postMessage(pageA, "while you were out");
+  await expect(row(pageB, id).getByLabel("1 unread message")).toHaveText("1");
+
+  await ctxB.setOffline(true);
+  const ctxPhone = await browser.newContext({ storageState: await ctxB.storageState() });
+  const phone = await ctxPhone.newPage();
+  await phone.goto(`/s/${id}`);
+  await hydrated(phone);
+  await expect
+    .poll(async () => (await (await phone.request.get(`/api/spaces/${id}/read`)).json()).unread)
+    .toBe(0);
+  await ctxB.setOffline(false);
+  await expect(spacesList(pageB)).toHaveAttribute("data-live", "true");
+  await expect(row(pageB, id).getByLabel(/unread/)).toHaveCount(0);
+  await ctxA.close();
+  await ctxB.close();
+  await ctxPhone.close();
+});
+
 test("with 200 spaces listed, one new message rewrites one row", async ({ browser, playwright }) => {
   test.setTimeout(180_000);
   // Two hundred spaces made as fast as the server takes them: on a server of its own without

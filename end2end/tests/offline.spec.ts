@@ -76,3 +76,22 @@ test("without the server a visited space still loads, and a message written then
     await server.dispose();
   }
 });
+
+// The service worker keeps the last 50 pages visited, not every page ever visited.
+test("the kept pages are the newest fifty", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto("/");
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  for (let n = 0; n < 55; n++) await page.goto(`/?visit=${n}`, { waitUntil: "commit" });
+  await page.goto("/?visit=last");
+  const kept = await page.evaluate(async () => {
+    const pages = await caches.open("rhizom-pages-v1");
+    return (await pages.keys()).map((request) => new URL(request.url).search);
+  });
+  expect(kept.length).toBeLessThanOrEqual(50);
+  expect(kept).toContain("?visit=last");
+  expect(kept).not.toContain("?visit=0");
+});

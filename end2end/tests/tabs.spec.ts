@@ -85,13 +85,23 @@ test("twelve tabs share one stream over HTTP/1.1, and closing the leading tab lo
     expect(leaders).toHaveLength(1);
     const left = tabs.filter((tab) => tab !== leaders[0]);
     const leftIds = ids.filter((_, i) => tabs[i] !== leaders[0]);
+    const closedAt = Date.now();
     await leaders[0].close();
     await expect.poll(async () => {
       let leading = 0;
       for (const tab of left) leading += await tab.locator("body[data-leads]").count();
       return leading;
     }).toBe(1);
-    await eachOnce(left, await postEach(writing.request, leftIds, "after the leader left"));
+    const ledAt = Date.now();
+    const after = await postEach(writing.request, leftIds, "after the leader left");
+    const postedAt = Date.now();
+    for (const [i, tab] of left.entries()) await expect(messageItem(tab, after[i])).toHaveCount(1);
+    const reachedAt = Date.now();
+    await eachOnce(left, after);
+    console.log(
+      `leader closed: another led within ${ledAt - closedAt} ms; 11 messages posted ` +
+        `(${postedAt - ledAt} ms) were all shown within ${reachedAt - postedAt} ms of the last post`,
+    );
     await expect.poll(() => streamsOpen(writing.request)).toBe(1);
   } finally {
     await reader.close();

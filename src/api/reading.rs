@@ -35,3 +35,19 @@ pub async fn read_mark(space_id: Uuid) -> Result<ReadState, ApiError> {
         .await,
     )
 }
+
+/// How far the viewer has read each of `space_ids` (at most 200): read again by the home page
+/// when its stream reconnects.
+#[server(prefix = "/rpc")]
+pub async fn read_marks(space_ids: Vec<Uuid>) -> Result<Vec<ReadState>, ApiError> {
+    use crate::server::{context, ops};
+    context::answer(
+        async {
+            let me = context::current()
+                .await?
+                .ok_or_else(ApiError::unauthorized)?;
+            ops::reading::read_states(&context::state()?, &me, &space_ids).await
+        }
+        .await,
+    )
+}

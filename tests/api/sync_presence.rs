@@ -253,7 +253,11 @@ async fn after_a_crash_presence_nobody_renews_is_swept(backend: Backend) {
 }
 
 async fn away_while_every_stream_says_so_and_back_as_soon_as_one_does_not(backend: Backend) {
-    let app = spawn_app_with(backend, |config| config.heartbeat = HEARTBEAT).await;
+    let app = spawn_app_with(backend, |config| {
+        config.heartbeat = HEARTBEAT;
+        config.presence_grace = Duration::from_secs(1);
+    })
+    .await;
     let mut garden = garden(&app).await;
     let away_url = format!("{}?away=true", app.events_url(&garden.space, None));
     let away_of = |being: &serde_json::Value| being.get("away").cloned();
@@ -287,8 +291,15 @@ async fn away_while_every_stream_says_so_and_back_as_soon_as_one_does_not(backen
     assert_eq!(delta.data.get("away"), None, "back: {delta:?}");
     assert_eq!(away_of(&ada_as_listed(&app, &garden).await), None);
 
-    // The shown page closes; the hidden one stays: away again, without waiting out the grace.
+    // The shown page closes; the hidden one stays: away again once the grace is over (a reload
+    // of the shown page would have come back within it).
     drop(shown);
+    let quiet = presence_within(
+        &mut garden.watcher,
+        &garden.ada_id,
+        Duration::from_millis(500),
+    );
+    assert!(quiet.await.is_empty(), "not during the grace");
     let delta = next_presence(&mut garden.watcher, &garden.ada_id, WAIT).await;
     assert_eq!(
         (&delta.data["online"], &delta.data["away"]),

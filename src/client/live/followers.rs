@@ -97,11 +97,15 @@ impl Follower for PageFollower {
     }
 }
 
-/// The home page's list: live once every row still followed is.
+/// The home page's list: live once every row still followed is. Live again after the stream
+/// was lost, it reads the reader's marks again: one moved meanwhile (a `read` event is never
+/// replayed) shows at once.
 pub(super) struct ListLive {
     status: ListStatus,
     live: RefCell<HashSet<Uuid>>,
     rows: Vec<HomeRow>,
+    /// The list has been live before.
+    was_live: Cell<bool>,
     /// The session ended: the page is reloading.
     ended: Cell<bool>,
 }
@@ -112,6 +116,7 @@ impl ListLive {
             status,
             live: RefCell::default(),
             rows,
+            was_live: Cell::new(false),
             ended: Cell::new(false),
         })
     }
@@ -133,7 +138,38 @@ impl ListLive {
             .all(|r| spaces.contains(&r.space_id));
         if self.status.live.get_untracked() != all {
             self.status.live.set(all);
+            if all && self.was_live.replace(true) {
+                self.read_again();
+            }
         }
+    }
+
+    /// The reader's marks in every listed space, as the server has them now.
+    fn read_again(&self) {
+        let rows = self.rows.clone();
+        let (ids, signed_in): (Vec<Uuid>, bool) = rows
+            .iter()
+            .filter(|r| r.digest.with_untracked(|d| !d.deleted))
+            .fold((Vec::new(), false), |(mut ids, signed_in), row| {
+                ids.push(row.space_id);
+                (
+                    ids,
+                    signed_in || row.digest.with_untracked(|d| d.read.is_some()),
+                )
+            });
+        if !signed_in {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let Ok(marks) = crate::api::read_marks(ids).await else {
+                return;
+            };
+            for read in marks {
+                if let Some(row) = rows.iter().find(|r| r.space_id == read.space_id) {
+                    row.digest.update(|digest| digest.heard(read));
+                }
+            }
+        });
     }
 }
 

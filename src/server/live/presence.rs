@@ -122,40 +122,38 @@ impl PresenceTracker {
         }
     }
 
+    /// A stream closed. What it changes — offline when it was the last, away when it was the
+    /// last shown one — waits out the grace period, so a reload flickers nothing; a stream that
+    /// opens meanwhile decides instead.
     fn released(&self, key: (Uuid, Uuid), away: bool) {
-        let (generation, write) = {
+        let generation = {
             let mut entries = lock(&self.0.entries);
             let Some(entry) = entries.get_mut(&key) else {
                 return;
             };
             entry.streams -= 1;
             entry.here -= usize::from(!away);
-            // The last shown page closed while hidden ones stay: away at once (they have been
-            // hidden a while already).
-            let write = (entry.streams > 0)
-                .then(|| entry.attendance())
-                .and_then(|now| entry.needs_writing(now));
-            (entry.generation, write)
+            entry.generation
         };
         let inner = self.0.clone();
-        if let Some(attendance) = write {
-            tokio::spawn(async move { inner.writer.set(key.0, key.1, attendance).await });
-            return;
-        }
         tokio::spawn(async move {
             tokio::time::sleep(inner.grace).await;
-            let gone = {
+            let write = {
                 let mut entries = lock(&inner.entries);
-                let still_gone = entries
-                    .get(&key)
-                    .is_some_and(|e| e.streams == 0 && e.generation == generation);
-                if still_gone {
-                    entries.remove(&key);
+                match entries.get_mut(&key) {
+                    Some(entry) if entry.generation == generation && entry.streams == 0 => {
+                        entries.remove(&key);
+                        Some(Attendance::Gone)
+                    }
+                    Some(entry) if entry.generation == generation => {
+                        let now = entry.attendance();
+                        entry.needs_writing(now)
+                    }
+                    _ => None,
                 }
-                still_gone
             };
-            if gone {
-                inner.writer.set(key.0, key.1, Attendance::Gone).await;
+            if let Some(attendance) = write {
+                inner.writer.set(key.0, key.1, attendance).await;
             }
         });
     }

@@ -2,10 +2,13 @@
 // the last copy of each page, so that a page loads when the server cannot be reached
 // (docs/ARCHITECTURE.md, "Offline"). Pages come from the network first, and only from here
 // when it fails; the client's files carry their hash in their name, so a kept one is never
-// stale. Nothing else (the API, server functions, streams) passes through here.
+// stale. Each cache keeps only the newest: the last pages visited, and a few builds' files.
+// Nothing else (the API, server functions, streams) passes through here.
 
 const FILES = "rhizom-files-v1";
 const PAGES = "rhizom-pages-v1";
+const PAGES_KEPT = 50;
+const FILES_KEPT = 24;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -26,7 +29,10 @@ async function pageFromNetworkFirst(request) {
   const pages = await caches.open(PAGES);
   try {
     const response = await fetch(request);
-    if (response.ok) await pages.put(request, response.clone());
+    if (response.ok) {
+      await pages.put(request, response.clone());
+      await keepNewest(pages, PAGES_KEPT);
+    }
     return response;
   } catch (unreachable) {
     const kept = await pages.match(request);
@@ -40,6 +46,16 @@ async function fileKept(request) {
   const kept = await files.match(request);
   if (kept) return kept;
   const response = await fetch(request);
-  if (response.ok) await files.put(request, response.clone());
+  if (response.ok) {
+    await files.put(request, response.clone());
+    await keepNewest(files, FILES_KEPT);
+  }
   return response;
+}
+
+// A cache lists what it holds in the order it was put there (a page put again moves to the
+// end): all but the newest `count` go.
+async function keepNewest(cache, count) {
+  const kept = await cache.keys();
+  for (const old of kept.slice(0, Math.max(0, kept.length - count))) await cache.delete(old);
 }

@@ -10,6 +10,7 @@ use crate::server::db::{
     Exec, intentions as db_intentions, mentions as db_mentions, reads as db_reads,
 };
 use crate::server::state::AppState;
+use crate::sync::tabs::MAX_SPACES;
 use crate::sync::{COUNTED_UP_TO, ReadPlace, ReadState};
 
 /// How far `reader` has read `space_id`, and what is new after that.
@@ -22,6 +23,32 @@ pub async fn read_state(
     find_space(conn.exec(), space_id).await?;
     let mark = db_reads::mark(conn.exec(), reader.id, space_id).await?;
     Ok(state_after(conn.exec(), reader.id, space_id, mark).await?)
+}
+
+/// How far `reader` has read each of `space_ids` (at most [`MAX_SPACES`]), in one read: the
+/// home page asks again after its stream reconnects, for marks moved meanwhile. A space that
+/// no longer exists is left out.
+pub async fn read_states(
+    state: &AppState,
+    reader: &Being,
+    space_ids: &[Uuid],
+) -> Result<Vec<ReadState>, ApiError> {
+    if space_ids.len() > MAX_SPACES {
+        return Err(ApiError::bad_request(
+            "space_ids",
+            format!("at most {MAX_SPACES} spaces at once"),
+        ));
+    }
+    let mut conn = state.db.reader().await?;
+    let mut states = Vec::with_capacity(space_ids.len());
+    for &space_id in space_ids {
+        if find_space(conn.exec(), space_id).await.is_err() {
+            continue;
+        }
+        let mark = db_reads::mark(conn.exec(), reader.id, space_id).await?;
+        states.push(state_after(conn.exec(), reader.id, space_id, mark).await?);
+    }
+    Ok(states)
 }
 
 /// `reader` has seen `space_id` up to the message `up_to` (or, without one, up to its newest

@@ -91,13 +91,28 @@ async fn away_while_every_stream_is_and_back_as_soon_as_one_is_not() {
     assert_eq!(*recorded.0.lock().unwrap(), vec![Away], "online, but away");
     let shown = presence.connect(space, being, false).await;
     assert_eq!(*recorded.0.lock().unwrap(), vec![Away, Here]);
-    // The shown page closes while the hidden one stays: away at once, no grace.
+    // The shown page closes while the hidden one stays: away once the grace period is over.
     drop(shown);
-    settle(Duration::from_millis(1)).await;
+    settle(Duration::from_secs(9)).await;
+    assert_eq!(*recorded.0.lock().unwrap(), vec![Away, Here]);
+    settle(Duration::from_secs(2)).await;
     assert_eq!(*recorded.0.lock().unwrap(), vec![Away, Here, Away]);
     drop(hidden);
     settle(Duration::from_secs(11)).await;
     assert_eq!(*recorded.0.lock().unwrap(), vec![Away, Here, Away, Gone]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reloading_the_shown_page_beside_a_hidden_one_does_not_flicker_away() {
+    let (presence, recorded) = tracker();
+    let (space, being) = (Uuid::new_v4(), Uuid::new_v4());
+    let _hidden = presence.connect(space, being, true).await;
+    let shown = presence.connect(space, being, false).await;
+    drop(shown);
+    settle(Duration::from_secs(2)).await;
+    let _reloaded = presence.connect(space, being, false).await;
+    settle(Duration::from_secs(11)).await;
+    assert_eq!(*recorded.0.lock().unwrap(), vec![Away, Here]);
 }
 
 #[tokio::test(start_paused = true)]
