@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { hydrated, join, messageItem, status, uniq } from "./helpers";
+import { createSpace, hydrated, join, messageItem, status, uniq } from "./helpers";
 import { OwnServer } from "./server";
 
 // One connection per browser (docs/SYNC.md): over plain HTTP/1.1, where Chromium opens at most
@@ -107,5 +107,39 @@ test("twelve tabs share one stream over HTTP/1.1, and closing the leading tab lo
     await reader.close();
     await writing.close();
     await server.dispose();
+  }
+});
+
+// A tab that opens another space while the stream is down (waiting out its backoff) brings the
+// stream back as a new one: every tab shows it catching up, then live, not "reconnecting" for
+// good.
+test("a tab opening a space while the stream waits to reconnect brings every tab back live", async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  try {
+    const first = await context.newPage();
+    await first.goto("/");
+    await join(first, uniq("Remy"));
+    const other = await createSpace(first, uniq("Other room"));
+    await first.goto("/");
+    await createSpace(first, uniq("First room"));
+    await expect(status(first)).toHaveAttribute("data-status", "live");
+
+    // The stream is cut and every attempt refused for a while: the backoff grows.
+    await context.route("**/api/live*", (route) => route.abort());
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await expect(status(first)).toHaveAttribute("data-status", "reconnecting");
+    await first.waitForTimeout(4_000);
+    await context.unroute("**/api/live*");
+
+    const second = await context.newPage();
+    await second.goto(`/s/${other}`);
+    await hydrated(second);
+    await expect(status(second)).toHaveAttribute("data-status", "live");
+    await expect(status(first)).toHaveAttribute("data-status", "live");
+  } finally {
+    await context.close();
   }
 });

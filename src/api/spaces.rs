@@ -40,8 +40,8 @@ pub async fn list_spaces(after: Option<String>) -> Result<SpaceList, ApiError> {
     context::answer(
         async {
             let state = context::state()?;
-            // As many at once as one stream follows.
-            let at_once = crate::sync::tabs::MAX_SPACES.to_string();
+            // As many at once as one stream follows beside a few open pages.
+            let at_once = crate::sync::tabs::HOME_SPACES.to_string();
             let page = ops::spaces::list_spaces(&state, after.as_deref(), Some(&at_once)).await?;
             let me = context::current().await?;
             let spaces = ops::summaries::summaries(&state, me.as_ref(), page.items).await?;

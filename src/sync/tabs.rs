@@ -10,8 +10,11 @@ use uuid::Uuid;
 
 use super::Cursor;
 
-/// The most spaces one stream follows (`GET /api/live`).
-pub const MAX_SPACES: usize = 200;
+/// The most spaces one stream follows (`GET /api/live`): a home page's list and 20 open pages.
+pub const MAX_SPACES: usize = HOME_SPACES + 20;
+
+/// The most spaces a home page lists at once.
+pub const HOME_SPACES: usize = 200;
 
 /// A space a tab follows, from where, and whether its viewer is there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,8 +52,8 @@ pub struct TabFrame {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StreamState {
-    /// Opening, or catching up: each space is live once its `live` frame came.
-    Connecting,
+    /// Open or opening: each space is live once its `live` frame came.
+    Up,
     /// Lost; trying again after a while.
     Reconnecting,
     /// Streams keep being cut before they go live (a buffering proxy): each tab asks for its
@@ -85,8 +88,8 @@ pub struct StreamSpace {
 
 /// Every tab's lists as one: each space once, from the stream's own position where it already
 /// follows it (`known`), else from the furthest-behind tab (a tab ahead skips what it has), as
-/// present as its most present tab. Past [`MAX_SPACES`], spaces only watched from a list are
-/// left out first: a page open on a space is always followed.
+/// present as its most present tab. Past [`MAX_SPACES`] (more than 20 pages open beside a full
+/// home page), spaces only watched from a list are left out first.
 pub fn union<'a>(
     lists: impl IntoIterator<Item = &'a [Wanted]>,
     known: &HashMap<Uuid, Cursor>,

@@ -23,6 +23,7 @@ on_both_backends!(
     the_viewer_is_present_where_it_says_it_is_and_only_there,
     a_list_that_is_not_one_is_refused,
     a_stream_of_many_spaces_counts_as_many_streams_against_the_limits,
+    a_reopen_by_the_same_reader_is_charged_for_what_it_adds,
 );
 
 /// What a stream of several spaces said, space by space.
@@ -286,7 +287,9 @@ async fn a_list_that_is_not_one_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let (ada, _) = app.guest("Ada").await;
     let space = id_of(&app.create_space(&ada, "Only").await);
-    let too_many: Vec<String> = (0..201).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let too_many: Vec<String> = (0..=rhizom::sync::tabs::MAX_SPACES)
+        .map(|_| uuid::Uuid::now_v7().to_string())
+        .collect();
     for query in [
         String::new(),
         "spaces=".to_owned(),
@@ -331,4 +334,57 @@ async fn a_stream_of_many_spaces_counts_as_many_streams_against_the_limits(backe
     assert_eq!(refused.status(), 429);
     let mut one = open(&app, &app.anon, &format!("spaces={}", spaces[0])).await;
     read(&mut one, 1, WAIT).await;
+}
+
+async fn a_reopen_by_the_same_reader_is_charged_for_what_it_adds(backend: Backend) {
+    let app = spawn_app_with(backend, |config| {
+        config.stream_rate_per_being = Rate::limited(1, Duration::from_secs(3600), 4);
+    })
+    .await;
+    let (ada, _) = app.guest("Ada").await;
+    let mut spaces = Vec::new();
+    for n in 0..41 {
+        spaces.push(id_of(&app.create_space(&ada, &format!("Room {n}")).await));
+    }
+    let list = spaces[..40].join(",");
+    // Forty spaces: two streams' worth of Ada's four.
+    let mut first = open(&app, &ada, &format!("spaces={list}")).await;
+    read(&mut first, 40, WAIT).await;
+    // Reopened while it is open (a browser's change of list): one more space costs one, and
+    // the same list again one.
+    let mut more = open(&app, &ada, &format!("spaces={list},{}", spaces[40])).await;
+    read(&mut more, 41, WAIT).await;
+    let mut same = open(&app, &ada, &format!("spaces={list}")).await;
+    read(&mut same, 40, WAIT).await;
+    // Only the head is read: an answer that is a stream must not hold the test.
+    let refused = ada
+        .get(app.url(&format!("/api/live?spaces={}", spaces[40])))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(refused.status(), 429, "all four spent");
+
+    // Being there costs more than watching: ten spaces with `here` are three streams' worth.
+    let (bob, _) = app.guest("Bob").await;
+    let here = spaces[..10].join(",");
+    let opened = bob
+        .get(app.url(&format!("/api/live?spaces={here}&here={here}")))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(opened.status(), 200, "three of four");
+    let again = bob
+        .get(app.url(&format!(
+            "/api/live?spaces={}&here={}",
+            spaces[40], spaces[40]
+        )))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(
+        again.status(),
+        429,
+        "a new space where he is, with one left: two"
+    );
+    drop(opened);
 }

@@ -1,6 +1,7 @@
 //! A follower filling its own gap: `GET /api/spaces/{id}/changes` from where it is, then the
-//! deltas that came meanwhile. The same request, every few seconds for every follower, is the
-//! polling a tab falls back to while the stream is blocked.
+//! deltas that came meanwhile. The same request, every few seconds for every open space page,
+//! is the polling a tab falls back to while the stream is blocked (a home page's rows wait for
+//! the stream: hundreds of them would poll past the read limits).
 
 use std::time::Duration;
 
@@ -33,7 +34,10 @@ pub(super) fn start(tab: &SharedTab, key: u64) {
     let tab = tab.clone();
     leptos::task::spawn_local(async move {
         let answer = gloo_net::http::Request::get(&url).send().await;
-        let gone = matches!(&answer, Ok(response) if response.status() == 404);
+        let status = answer.as_ref().map_or(0, |response| response.status());
+        let gone = status == 404;
+        // Refused for good (not busy, not failing): the next gap asks again.
+        let refused = (400..500).contains(&status) && status != 404 && status != 429;
         let changes = match answer {
             Ok(response) if response.ok() => response.json::<Changes>().await.ok(),
             _ => None,
@@ -52,6 +56,9 @@ pub(super) fn start(tab: &SharedTab, key: u64) {
         };
         if gone {
             return follower.gone();
+        }
+        if refused {
+            return;
         }
         let Some(changes) = changes else {
             let again = tab.clone();
@@ -78,7 +85,7 @@ pub(super) fn start(tab: &SharedTab, key: u64) {
     });
 }
 
-/// While the stream is blocked, every follower asks for its changes every few seconds.
+/// While the stream is blocked, every open space page asks for its changes every few seconds.
 pub(super) fn poll(tab: &SharedTab) {
     let keys: Vec<u64> = {
         let mut t = tab.borrow_mut();
@@ -86,7 +93,11 @@ pub(super) fn poll(tab: &SharedTab) {
             return;
         }
         t.polling = true;
-        t.entries.iter().map(|e| e.key).collect()
+        t.entries
+            .iter()
+            .filter(|e| e.follower.on_page())
+            .map(|e| e.key)
+            .collect()
     };
     for key in keys {
         start(tab, key);

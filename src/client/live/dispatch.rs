@@ -15,8 +15,8 @@ use crate::ui::space::Status;
 /// What a follower shows while the stream is in `state` (`live`: its space's `live` came).
 pub(super) fn status_of(state: StreamState, live: bool) -> Status {
     match state {
-        StreamState::Connecting if live => Status::Live,
-        StreamState::Connecting => Status::CatchingUp,
+        StreamState::Up if live => Status::Live,
+        StreamState::Up => Status::CatchingUp,
         StreamState::Reconnecting => Status::Reconnecting,
         StreamState::Polling => Status::Polling,
         StreamState::Offline => Status::Offline,

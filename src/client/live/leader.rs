@@ -7,23 +7,20 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
-use js_sys::{Array, Function, Promise, Reflect};
 use leptos::prelude::*;
 use uuid::Uuid;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{BroadcastChannel, EventSource};
 
+use super::locks::{hold, lock_names, locks};
 use super::{SharedTab, Tab, dispatch, post, stream, wanted};
 use crate::client::event_source::Listener;
 use crate::sync::tabs::{Note, StreamSpace, StreamState, TabFrame, Visit, Wanted, union};
 use crate::sync::{Cursor, LiveEvent};
 
 /// The lock whose holder leads.
-const LEADER_LOCK: &str = "rhizom-leader";
+const LEADER_LOCK: &str = "rhizom-leader-v1";
 /// Each tab's own lock, held while it lives: how the leader tells who is gone.
-const TAB_LOCK: &str = "rhizom-tab-";
+const TAB_LOCK: &str = "rhizom-tab-v1-";
 /// A new leader waits this long for every tab's list before it opens the stream.
 const COLLECT_FOR: Duration = Duration::from_millis(100);
 /// Changes to the lists that come together open the stream once.
@@ -74,37 +71,10 @@ pub(super) struct LeaderState {
     pub missing: HashSet<String>,
 }
 
-/// `navigator.locks`, where the browser has it.
-fn locks() -> Option<JsValue> {
-    let locks = Reflect::get(&window().navigator(), &"locks".into()).ok()?;
-    (!locks.is_undefined() && !locks.is_null()).then_some(locks)
-}
-
 /// The channel the tabs share, where the browser has both it and Web Locks.
 pub(super) fn shared_channel(name: &str) -> Option<BroadcastChannel> {
     locks()?;
     BroadcastChannel::new(name).ok()
-}
-
-/// Asks for the lock `name`, held as long as the page lives; `granted` runs once it is.
-fn hold(locks: &JsValue, name: &str, granted: impl FnOnce() + 'static) {
-    let Some(request) = Reflect::get(locks, &"request".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-    else {
-        return;
-    };
-    let mut granted = Some(granted);
-    let on_granted = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
-        if let Some(granted) = granted.take() {
-            granted();
-        }
-        // Never settles: the lock is let go when the page goes.
-        Promise::new(&mut |_, _| {})
-    });
-    let _ = request.call2(locks, &name.into(), on_granted.as_ref().unchecked_ref());
-    // Held for the page's whole life, as the lock is.
-    on_granted.forget();
 }
 
 /// Takes this tab's place: its own lock, and in line for the lead. Without Web Locks or a
@@ -137,10 +107,9 @@ fn lead(tab: &SharedTab) {
     let later = tab.clone();
     set_timeout(
         move || {
-            // A stream that was live goes on where it was, with no change of state for the
-            // tabs; one that was down or polling starts afresh.
-            let resumed = later.borrow().state == StreamState::Connecting;
-            stream::connect(&later, resumed);
+            // A stream that was up goes on where it was, with no change of state for the tabs;
+            // one that was down or polling starts afresh (`connect` tells which).
+            stream::connect(&later, true);
         },
         COLLECT_FOR,
     );
@@ -263,26 +232,6 @@ fn prune_later(tab: &SharedTab) {
         },
         PRUNE_EVERY,
     );
-}
-
-/// The names of the locks held or asked for now.
-async fn lock_names(locks: &JsValue) -> Option<HashSet<String>> {
-    let query: Function = Reflect::get(locks, &"query".into()).ok()?.dyn_into().ok()?;
-    let promise: Promise = query.call0(locks).ok()?.dyn_into().ok()?;
-    let snapshot = JsFuture::from(promise).await.ok()?;
-    let mut names = HashSet::new();
-    for part in ["held", "pending"] {
-        let locks: Array = Reflect::get(&snapshot, &part.into())
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        names.extend(
-            locks
-                .iter()
-                .filter_map(|lock| Reflect::get(&lock, &"name".into()).ok()?.as_string()),
-        );
-    }
-    Some(names)
 }
 
 /// The stream's state changed: every tab shows it.

@@ -11,6 +11,7 @@ mod catch_up;
 mod dispatch;
 mod followers;
 mod leader;
+mod locks;
 mod stream;
 mod window;
 
@@ -34,7 +35,8 @@ use crate::ui::session::SessionEnd;
 use crate::ui::space::{FollowedSpace, Status};
 
 /// The channel every rhizom tab of the origin listens on.
-const CHANNEL: &str = "rhizom-live";
+/// Versioned: tabs of another build, whose notes this one may not read, keep to their own.
+const CHANNEL: &str = "rhizom-live-v1";
 
 /// A follower as the tab keeps it.
 struct TabFollower {
@@ -126,7 +128,7 @@ fn follow_while_mounted(tab: &SharedTab, followers: Vec<Rc<dyn Follower>>) {
                 t.next_key += 1;
                 // Live once its space's `live` frame says where the stream is.
                 follower.status(match state {
-                    StreamState::Connecting => Status::CatchingUp,
+                    StreamState::Up => Status::CatchingUp,
                     other => dispatch::status_of(other, false),
                 });
                 t.entries.push(TabFollower {
@@ -164,7 +166,7 @@ fn tab() -> SharedTab {
         away: false,
         away_after: Duration::from_secs(300),
         shown_or_hidden: 0,
-        state: StreamState::Connecting,
+        state: StreamState::Up,
         live: HashSet::new(),
         polling: false,
         others: HashMap::new(),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 use web_sys::{EventSource, MessageEvent};
 
-use super::leader::{LeaderState, Source, desired, tell_state};
+use super::leader::{LeaderState, Source, desired, reconsider, tell_state};
 use super::{SharedTab, Tab, dispatch, post};
 use crate::client::event_source::{Generation, Handler, data, listen};
 use crate::sync::tabs::{Note, StreamState, TabFrame, common_epoch, live_path};
@@ -71,6 +71,9 @@ fn online() -> bool {
 /// stream before goes on until the new one has opened, every space resumes exactly where the
 /// stream was, and the tabs show no change of state; otherwise they show it catching up.
 pub(super) fn connect(tab: &SharedTab, planned: bool) {
+    // A stream that is down (waiting out a backoff, offline, polling) comes back as a new one:
+    // the tabs see it catching up, then live.
+    let planned = planned && tab.borrow().state == StreamState::Up;
     let path = {
         let mut t = tab.borrow_mut();
         let spaces = desired(&t);
@@ -102,7 +105,7 @@ pub(super) fn connect(tab: &SharedTab, planned: bool) {
         return tell_state(tab, StreamState::Offline);
     }
     if !planned {
-        tell_state(tab, StreamState::Connecting);
+        tell_state(tab, StreamState::Up);
     }
     let Ok(source) = EventSource::new(&path) else {
         return retry(tab);
@@ -260,6 +263,22 @@ fn on_error(tab: &SharedTab, generation: u64, _: &MessageEvent) {
             if let Some(before) = leader.retiring.take() {
                 before.close();
             }
+            return;
+        }
+        // A new list's stream refused before it opened (past the limits, say): the one before
+        // goes on, and the new list is tried again after a while.
+        if !leader.opened && leader.retiring.is_some() {
+            if let Some(failed) = leader.source.take() {
+                failed.close();
+            }
+            leader.source = leader.retiring.take();
+            leader.opened = true;
+            leader.went_live = true;
+            leader.following.clear();
+            leader.attempts += 1;
+            let wait = backoff::delay(leader.attempts, js_sys::Math::random());
+            let tab = tab.clone();
+            set_timeout(move || reconsider(&tab), wait);
             return;
         }
         if !leader.went_live {

@@ -50,7 +50,7 @@ pub(super) async fn events(
 ) -> Result<Response, ApiError> {
     let space_id = parse_id(&id)?;
     let away = ConfirmQuery::flag("away", query.away.as_deref())?;
-    let viewer = stream_viewer(&state, &headers, address, away, NonZeroU32::MIN).await?;
+    let viewer = stream_viewer(&state, &headers, address, away, |_| NonZeroU32::MIN).await?;
     let cursor = cursor(&headers, &query);
     let stream = LiveStream::open(&state.live, &state.db, space_id, viewer, cursor).await?;
     Ok(stream.into_response())
@@ -79,11 +79,11 @@ pub(super) async fn spaces(
     let mut followed = followed_spaces(&raw, query.epoch.as_deref())?;
     visits(&mut followed, "here", query.here.as_deref(), Visit::Here)?;
     visits(&mut followed, "away", query.away.as_deref(), Visit::Away)?;
-    // Opening one counts against the stream limits as one stream per SPACES_PER_STREAM spaces:
-    // a stranger gets no more spaces opened for a request than streams of one space would give.
-    let weight = followed.len().div_ceil(SPACES_PER_STREAM);
-    let weight = NonZeroU32::new(weight as u32).unwrap_or(NonZeroU32::MIN);
-    let viewer = stream_viewer(&state, &headers, address, false, weight).await?;
+    // What it costs against the stream limits: what the viewer's open streams do not follow
+    // already (`server/live/open_lists.rs`).
+    let lists = state.live.open_lists.clone();
+    let weigh = |being_id| lists.weight(being_id, &followed);
+    let viewer = stream_viewer(&state, &headers, address, false, weigh).await?;
     let stream = SpacesStream::open(&state.live, &state.db, &followed, viewer).await?;
     Ok(stream.into_response())
 }
@@ -151,30 +151,25 @@ fn visits(
     Ok(())
 }
 
-/// Spaces of a stream of several that count as one stream against the limits.
-const SPACES_PER_STREAM: usize = 20;
-
-/// Who a stream is for, limited (as `weight` streams) before the database is asked who the
-/// cookie names (a bot's token, not signed, by its address first, then by its bot). A stream
+/// Who a stream is for, limited (as `weigh` streams, given the being a signed cookie names)
+/// before the database is asked who the cookie names (a bot's token, not signed, by its address first, then by its bot). A stream
 /// opened from another site's page must not make anyone present anywhere: it is anonymous.
 async fn stream_viewer(
     state: &AppState,
     headers: &HeaderMap,
     address: IpAddr,
     away: bool,
-    weight: NonZeroU32,
+    weigh: impl FnOnce(Option<Uuid>) -> NonZeroU32,
 ) -> Result<Option<Viewer>, ApiError> {
     let from_another_site = is_cross_site(headers, state.config.public_url.as_ref());
     let bearer = ops::session::bearer_token(headers).is_some();
     let signed = (!from_another_site)
         .then(|| state.sessions.read(headers))
         .flatten();
-    state.limits.check_weighted(
-        Action::OpenStream,
-        address,
-        signed.as_ref().filter(|_| !bearer).map(|s| s.being_id()),
-        weight,
-    )?;
+    let being_id = signed.as_ref().filter(|_| !bearer).map(|s| s.being_id());
+    state
+        .limits
+        .check_weighted(Action::OpenStream, address, being_id, weigh(being_id))?;
     let viewer = if signed.is_some() || bearer {
         ops::session::signed_in(state, headers)
             .await?

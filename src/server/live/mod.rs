@@ -13,6 +13,7 @@ pub(crate) mod frame;
 mod housekeeping;
 pub(crate) mod hub;
 pub(crate) mod notify;
+pub(crate) mod open_lists;
 pub(crate) mod opening;
 pub(crate) mod presence;
 mod recent;
@@ -45,6 +46,8 @@ pub(crate) struct LiveSync {
     pub presence: presence::PresenceTracker,
     /// The streams of each signed-in session, ended with it.
     pub session_streams: Arc<session_streams::SessionStreams>,
+    /// The lists of each being's open streams of several spaces: what a new one costs.
+    pub open_lists: Arc<open_lists::OpenLists>,
     /// The server's settings (the change window, heartbeat, presence periods …), shared.
     pub config: Arc<Config>,
     /// This process, for presence rows.
@@ -116,6 +119,7 @@ impl LiveSync {
             announcer,
             presence,
             session_streams: Arc::default(),
+            open_lists: Arc::default(),
             config,
             node_id,
             shutdown,

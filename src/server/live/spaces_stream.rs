@@ -22,6 +22,7 @@ use super::ending::Ending;
 use super::event::opening_text;
 use super::frame::EventFrame;
 use super::hub::Subscription;
+use super::open_lists::OpenList;
 use super::opening::Opening;
 use super::presence::PresenceGuard;
 use super::session_streams::{SessionEnded, SessionWatch};
@@ -55,6 +56,8 @@ pub(crate) struct SpacesStream {
     session: Option<SessionWatch>,
     /// The viewer's presence in the spaces it is in, held while the stream is open.
     _presence: Vec<PresenceGuard>,
+    /// The signed-in viewer's list, for what its next stream costs.
+    _listed: Option<OpenList>,
     /// The last frame, once the stream must end (its session ended).
     last_words: Option<&'static [u8]>,
     ended: bool,
@@ -62,6 +65,7 @@ pub(crate) struct SpacesStream {
 }
 
 /// A followed space and where its client is (the raw cursor, if any).
+#[derive(Clone, Debug)]
 pub(crate) struct Followed {
     pub space_id: Uuid,
     pub cursor: Option<String>,
@@ -135,6 +139,7 @@ impl SpacesStream {
             shutdown: Box::pin(live.shutting_down()),
             session,
             _presence: presence,
+            _listed: being_id.map(|id| live.open_lists.open(id, spaces)),
             last_words: ended.then_some(SIGNED_OUT),
             ended: false,
             opened: Instant::now(),

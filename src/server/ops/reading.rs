@@ -25,27 +25,30 @@ pub async fn read_state(
     Ok(state_after(conn.exec(), reader.id, space_id, mark).await?)
 }
 
-/// How far `reader` has read each of `space_ids` (at most [`MAX_SPACES`]), in one read: the
-/// home page asks again after its stream reconnects, for marks moved meanwhile. A space that
-/// no longer exists is left out.
+/// How far `reader` has read each of `space_ids` (at most [`MAX_SPACES`], each once), on one
+/// connection: the home page asks again after its stream reconnects, for marks moved meanwhile.
 pub async fn read_states(
     state: &AppState,
     reader: &Being,
     space_ids: &[Uuid],
 ) -> Result<Vec<ReadState>, ApiError> {
-    if space_ids.len() > MAX_SPACES {
+    let mut ids = space_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > MAX_SPACES {
         return Err(ApiError::bad_request(
             "space_ids",
             format!("at most {MAX_SPACES} spaces at once"),
         ));
     }
     let mut conn = state.db.reader().await?;
-    let mut states = Vec::with_capacity(space_ids.len());
-    for &space_id in space_ids {
-        if find_space(conn.exec(), space_id).await.is_err() {
-            continue;
-        }
-        let mark = db_reads::mark(conn.exec(), reader.id, space_id).await?;
+    let marks = db_reads::marks(conn.exec(), reader.id, &ids).await?;
+    let mut states = Vec::with_capacity(ids.len());
+    for space_id in ids {
+        let mark = marks
+            .iter()
+            .find(|(id, _)| *id == space_id)
+            .map(|(_, place)| *place);
         states.push(state_after(conn.exec(), reader.id, space_id, mark).await?);
     }
     Ok(states)
