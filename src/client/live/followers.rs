@@ -147,16 +147,15 @@ impl ListLive {
     /// The reader's marks in every listed space, as the server has them now.
     fn read_again(&self) {
         let rows = self.rows.clone();
-        let (ids, signed_in): (Vec<Uuid>, bool) = rows
+        // Signed out, there are no marks.
+        let signed_in = rows
+            .iter()
+            .any(|r| r.digest.with_untracked(|d| d.read.is_some()));
+        let ids: Vec<Uuid> = rows
             .iter()
             .filter(|r| r.digest.with_untracked(|d| !d.deleted))
-            .fold((Vec::new(), false), |(mut ids, signed_in), row| {
-                ids.push(row.space_id);
-                (
-                    ids,
-                    signed_in || row.digest.with_untracked(|d| d.read.is_some()),
-                )
-            });
+            .map(|r| r.space_id)
+            .collect();
         if !signed_in {
             return;
         }

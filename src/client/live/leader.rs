@@ -119,13 +119,10 @@ fn lead(tab: &SharedTab) {
 /// Every space any tab follows, from where the stream resumes it.
 pub(super) fn desired(t: &Tab) -> BTreeMap<Uuid, StreamSpace> {
     let own = wanted(t);
-    let known = t
-        .leader
-        .as_ref()
-        .map(|l| l.positions.clone())
-        .unwrap_or_default();
+    let none = HashMap::new();
+    let known = t.leader.as_ref().map_or(&none, |l| &l.positions);
     let lists = std::iter::once(&own[..]).chain(t.others.values().map(Vec::as_slice));
-    union(lists, &known)
+    union(lists, known)
 }
 
 /// A tab (this one or another) said what it follows: the stream follows it soon, and the

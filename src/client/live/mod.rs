@@ -181,27 +181,21 @@ fn tab() -> SharedTab {
     tab
 }
 
-/// What this tab follows now, each space once.
+/// What this tab follows now (a space twice, if two followers here follow it: the leader's
+/// union takes each space once).
 fn wanted(t: &Tab) -> Vec<Wanted> {
-    let mut wanted: Vec<Wanted> = Vec::new();
-    for entry in t.entries.iter().filter(|e| !e.follower.deleted()) {
-        let follower = &*entry.follower;
-        let mine = Wanted {
-            space_id: follower.space_id(),
-            cursor: follower.cursor(),
-            visit: visit(follower, t.away),
-        };
-        match wanted.iter_mut().find(|w| w.space_id == mine.space_id) {
-            Some(known) => {
-                known.visit = known.visit.max(mine.visit);
-                if mine.cursor.position < known.cursor.position {
-                    known.cursor = mine.cursor;
-                }
+    t.entries
+        .iter()
+        .filter(|e| !e.follower.deleted())
+        .map(|entry| {
+            let follower = &*entry.follower;
+            Wanted {
+                space_id: follower.space_id(),
+                cursor: follower.cursor(),
+                visit: visit(follower, t.away),
             }
-            None => wanted.push(mine),
-        }
-    }
-    wanted
+        })
+        .collect()
 }
 
 /// Tells every tab what this one follows now; the leader (this tab or another) follows it.
