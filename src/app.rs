@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use crate::ui::components::{TopBar, provide_local_time};
 use crate::ui::pages::{
-    BotPage, HomePage, NotFound, ProfilePage, SignInLinkPage, SignInPage, SpacePage,
+    BotRoute, HomeRoute, NotFound, ProfileRoute, SignInLinkRoute, SignInRoute, SpacePage,
 };
 use crate::ui::session::provide_session;
 
@@ -46,7 +46,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Routes stream in order: each page arrives as complete HTML, readable with JavaScript off
-/// (out-of-order streaming would need a script to put the pieces in place).
+/// (out-of-order streaming would need a script to put the pieces in place). Every page but the
+/// space page is a lazy route: its code is a part of the client of its own, loaded when the page
+/// is first shown (`ui::pages`).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -58,12 +60,12 @@ pub fn App() -> impl IntoView {
             <TopBar />
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/s/:id") view=SpacePage ssr=SsrMode::InOrder />
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/me") view=ProfilePage ssr=SsrMode::InOrder />
-                    <Route path=path!("/b/:id") view=BotPage ssr=SsrMode::InOrder />
-                    <Route path=path!("/link/:token") view=SignInLinkPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/me") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/b/:id") view={Lazy::<BotRoute>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/link/:token") view={Lazy::<SignInLinkRoute>::new()} ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

@@ -18,18 +18,25 @@ mod client;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The WASM entry point: hydrates the server-rendered page.
+/// The WASM entry point: hydrates the server-rendered page. Most pages are lazy routes
+/// (`ui::pages`), so hydration first waits for the page's own parts of the client to load.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    client::offline::register_service_worker();
-    // Tests (and curious people) can tell a hydrated page from a server-rendered one.
-    if let Some(body) = web_sys::window()
+    let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())
-    {
+    else {
+        return;
+    };
+    // Leptos's executor starts inside `hydrate_from_async`, so this first task is wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        client::offline::register_service_worker();
+        // Tests (and curious people) can tell a hydrated page from a server-rendered one.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -2,13 +2,15 @@
 // the last copy of each page, so that a page loads when the server cannot be reached
 // (docs/ARCHITECTURE.md, "Offline"). Pages come from the network first, and only from here
 // when it fails; the client's files carry their hash in their name, so a kept one is never
-// stale. Each cache keeps only the newest: the last pages visited, and a few builds' files.
+// stale. Each cache keeps only the newest: the last pages visited, and a few builds' files (one
+// build's are some twenty: the script, the style, the main wasm, the split loader, the pages'
+// parts).
 // Nothing else (the API, server functions, streams) passes through here.
 
 const FILES = "rhizom-files-v1";
 const PAGES = "rhizom-pages-v1";
 const PAGES_KEPT = 50;
-const FILES_KEPT = 24;
+const FILES_KEPT = 64;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
