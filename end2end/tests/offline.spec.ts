@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { composer, hydrated, messageItem, messageList, postMessage, status, twoGuests, uniq } from "./helpers";
+import { button, composer, hydrated, messageItem, messageList, postMessage, status, twoGuests, uniq } from "./helpers";
 import { OwnServer } from "./server";
 
 // The offline tier: a page visited once loads again while the server cannot be reached (the
@@ -94,4 +94,41 @@ test("the kept pages are the newest fifty", async ({ page }) => {
   expect(kept.length).toBeLessThanOrEqual(50);
   expect(kept).toContain("?visit=last");
   expect(kept).not.toContain("?visit=0");
+});
+
+// A message kept in the outbox whose post reached the server but whose answer was lost goes
+// again by its id when the page comes back; if it was deleted meanwhile, it stays deleted (the
+// server answers 410) and the page forgets it.
+test("a kept message that reached the server and was deleted meanwhile stays deleted after a reload", async ({
+  browser,
+}) => {
+  const ctxA = await browser.newContext();
+  const ctxB = await browser.newContext();
+  try {
+    const { pageA, pageB } = await twoGuests(ctxA, ctxB);
+    await pageB.route("**/rpc/post_message*", async (route) => {
+      await route.fetch();
+      await route.abort("failed");
+    });
+    const text = uniq("answer lost");
+    await composer(pageB).fill(text);
+    await composer(pageB).press("Enter");
+    await expect(messageItem(pageA, text)).toHaveCount(1);
+    const kept = () => pageB.evaluate(() => localStorage.getItem("rhizom.outbox") ?? "");
+    expect(await kept(), "kept to be sent again").toContain(text);
+
+    // The space's owner deletes it; Ben's page comes back with it still kept.
+    await button(messageItem(pageA, text), "Delete").click();
+    await expect(messageItem(pageB, text)).toHaveCount(0);
+    await pageB.unroute("**/rpc/post_message*");
+    await pageB.reload();
+    await hydrated(pageB);
+    await expect.poll(kept, "sent again, and forgotten").not.toContain(text);
+    await pageB.waitForTimeout(1_000);
+    await expect(messageItem(pageB, text)).toHaveCount(0);
+    await expect(messageItem(pageA, text)).toHaveCount(0);
+  } finally {
+    await ctxA.close();
+    await ctxB.close();
+  }
 });

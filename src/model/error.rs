@@ -14,6 +14,8 @@ pub enum ErrorCode {
     NotFound,
     RequestTimeout,
     Conflict,
+    /// It was there and was deleted: sending it again does not bring it back.
+    Gone,
     PayloadTooLarge,
     UnsupportedMediaType,
     Invalid,
@@ -33,6 +35,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
+            ErrorCode::Gone => 410,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Invalid => 422,

@@ -30,6 +30,7 @@ mod helpers;
 mod identity_links;
 mod identity_oidc;
 mod identity_sessions;
+mod intention_ids;
 mod intentions;
 mod limits;
 mod metrics;

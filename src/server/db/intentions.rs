@@ -93,10 +93,27 @@ pub async fn update(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<()> {
         .map(|_| ()))
 }
 
+/// Deletes an intention and remembers that its id was used, so that a retry of its post cannot
+/// store it again (`was_deleted`).
 pub async fn delete(ex: Exec<'_>, id: Uuid) -> sqlx::Result<()> {
-    on_exec!(ex, c => sqlx::query("DELETE FROM intentions WHERE id = $1")
+    on_exec!(ex, c => {
+        sqlx::query("DELETE FROM intentions WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("INSERT INTO deleted_intentions (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Was an intention of this id deleted?
+pub async fn was_deleted(ex: Exec<'_>, id: Uuid) -> sqlx::Result<bool> {
+    on_exec!(ex, c => sqlx::query("SELECT 1 FROM deleted_intentions WHERE id = $1")
         .bind(id)
-        .execute(&mut *c)
+        .fetch_optional(&mut *c)
         .await
-        .map(|_| ()))
+        .map(|row| row.is_some()))
 }

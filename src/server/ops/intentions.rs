@@ -6,8 +6,8 @@ use super::beings::find_space;
 use super::retry::retrying;
 use super::{bots, mentions, moderation, paging};
 use crate::model::{
-    ApiError, Being, BeingKind, Content, Intention, IntentionKind, IntentionState, Limit, Page,
-    Timestamp, permissions,
+    ApiError, Being, BeingKind, Content, ErrorCode, Intention, IntentionKind, IntentionState,
+    Limit, Page, Timestamp, permissions,
 };
 use crate::server::db::{Exec, Tx, beings as db_beings, intentions as db_intentions};
 use crate::server::state::AppState;
@@ -101,6 +101,10 @@ async fn post_once(
     moderation::refuse_if_removed(tx.exec(), space_id, actor.id).await?;
     if author != actor.id {
         moderation::refuse_if_removed(tx.exec(), space_id, author).await?;
+    }
+    // A retry of a post whose answer was lost, after the message was deleted, stays deleted.
+    if new.id.is_some() && db_intentions::was_deleted(tx.exec(), intention.id).await? {
+        return Err(ApiError::new(ErrorCode::Gone, "this message was deleted").with_field("id"));
     }
     if !db_intentions::insert_if_new(tx.exec(), &intention).await? {
         return match db_intentions::get(tx.exec(), intention.id).await? {

@@ -160,6 +160,13 @@ impl Writer {
                     set_timeout(move || self.pump(), std::time::Duration::from_secs(seconds));
                     return;
                 }
+                Err(error) if error.code == ErrorCode::Gone => {
+                    // It reached the server before, its answer was lost, and it has been
+                    // deleted since: it stays deleted.
+                    #[cfg(feature = "hydrate")]
+                    crate::client::outbox::forget(id);
+                    store.remove(id);
+                }
                 Err(error) => store.set_outbox(id, Some(Outbox::Failed(error.message))),
             }
             self.pump();
