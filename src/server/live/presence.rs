@@ -12,6 +12,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::hub::Hub;
@@ -71,11 +72,83 @@ impl Entry {
     }
 }
 
+/// The turns of one (space, being)'s writes. Each write takes a ticket when it is decided and
+/// runs when its turn comes, so the writes land in the order they were decided: a being coming
+/// back while its "gone" is still being written is written after it, not before.
+#[derive(Debug, Default)]
+struct Turns {
+    next: u64,
+    serving: u64,
+    turn_over: Arc<Notify>,
+}
+
 #[derive(Debug)]
 struct Inner {
     grace: Duration,
     entries: Mutex<HashMap<(Uuid, Uuid), Entry>>,
+    /// Taken only while `entries` is held, or alone: never the other way round.
+    turns: Mutex<HashMap<(Uuid, Uuid), Turns>>,
     writer: Arc<dyn PresenceWriter>,
+}
+
+impl Inner {
+    /// The next turn to write for `key`; taken with the decision, under `entries`.
+    fn take_turn(&self, key: (Uuid, Uuid)) -> u64 {
+        let mut turns = lock(&self.turns);
+        let turns = turns.entry(key).or_default();
+        turns.next += 1;
+        turns.next - 1
+    }
+
+    /// Writes `attendance` in its turn, in a task of its own: a caller that goes away (a
+    /// stream's request dropped while it opens) never leaves the turns behind it waiting.
+    async fn write_in_turn(self: Arc<Self>, key: (Uuid, Uuid), attendance: Attendance, turn: u64) {
+        let _ = tokio::spawn(async move {
+            let has_come = |turns: &HashMap<(Uuid, Uuid), Turns>| {
+                turns.get(&key).is_none_or(|turns| turns.serving == turn)
+            };
+            loop {
+                let turn_over = {
+                    let turns = lock(&self.turns);
+                    if has_come(&turns) {
+                        break;
+                    }
+                    turns[&key].turn_over.clone()
+                };
+                // Listening before looking again, so a turn ending in between is not missed.
+                let notified = turn_over.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if has_come(&lock(&self.turns)) {
+                    break;
+                }
+                notified.await;
+            }
+            let _served = Served { inner: &self, key };
+            self.writer.set(key.0, key.1, attendance).await;
+        })
+        .await;
+    }
+}
+
+/// A turn that has come: when it ends (the write done, or failed), the next may go.
+struct Served<'a> {
+    inner: &'a Inner,
+    key: (Uuid, Uuid),
+}
+
+impl Drop for Served<'_> {
+    fn drop(&mut self) {
+        let mut turns = lock(&self.inner.turns);
+        if let Some(next) = turns.get_mut(&self.key) {
+            next.serving += 1;
+            if next.serving == next.next {
+                turns.remove(&self.key);
+            } else {
+                next.turn_over.notify_waiters();
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +167,7 @@ impl PresenceTracker {
         PresenceTracker(Arc::new(Inner {
             grace,
             entries: Mutex::new(HashMap::new()),
+            turns: Mutex::new(HashMap::new()),
             writer,
         }))
     }
@@ -110,10 +184,12 @@ impl PresenceTracker {
             entry.here += usize::from(!away);
             entry.generation += 1;
             let now = entry.attendance();
-            entry.needs_writing(now)
+            entry
+                .needs_writing(now)
+                .map(|attendance| (attendance, self.0.take_turn(key)))
         };
-        if let Some(attendance) = write {
-            self.0.writer.set(space_id, being_id, attendance).await;
+        if let Some((attendance, turn)) = write {
+            self.0.clone().write_in_turn(key, attendance, turn).await;
         }
         PresenceGuard {
             tracker: self.clone(),
@@ -151,9 +227,10 @@ impl PresenceTracker {
                     }
                     _ => None,
                 }
+                .map(|attendance| (attendance, inner.take_turn(key)))
             };
-            if let Some(attendance) = write {
-                inner.writer.set(key.0, key.1, attendance).await;
+            if let Some((attendance, turn)) = write {
+                inner.write_in_turn(key, attendance, turn).await;
             }
         });
     }

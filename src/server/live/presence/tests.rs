@@ -134,3 +134,36 @@ async fn a_page_that_reconnects_as_away_writes_away_once_whatever_the_order() {
         drop(away);
     }
 }
+
+/// Records each write when it lands; a "gone" takes a second to land.
+#[derive(Debug, Default)]
+struct SlowGone(Mutex<Vec<Attendance>>);
+
+impl PresenceWriter for Arc<SlowGone> {
+    fn set(&self, _space: Uuid, _being: Uuid, attendance: Attendance) -> Pending {
+        let landed = self.clone();
+        Box::pin(async move {
+            if attendance == Gone {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            landed.0.lock().unwrap().push(attendance);
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_being_back_while_its_gone_is_being_written_is_written_after_it() {
+    let landed = Arc::new(SlowGone::default());
+    let presence = PresenceTracker::new(Duration::from_secs(10), Arc::new(landed.clone()));
+    let (space, being) = (Uuid::new_v4(), Uuid::new_v4());
+    drop(presence.connect(space, being, false).await);
+    // The grace period is over: "gone" is decided and on its way.
+    settle(Duration::from_millis(10_500)).await;
+    let _back = presence.connect(space, being, false).await;
+    settle(Duration::from_secs(2)).await;
+    assert_eq!(
+        *landed.0.lock().unwrap(),
+        vec![Here, Gone, Here],
+        "the last word is that it is here"
+    );
+}
