@@ -3,7 +3,10 @@
 // preset): the bytes that travel and the time until the page is hydrated, on a first visit (an
 // empty cache) and on a second one (the same browser, a new tab).
 //
-//   node end2end/bench/first-visit.mjs --url http://127.0.0.1:3990 --samples 3
+//   node end2end/bench/first-visit.mjs --url http://127.0.0.1:3990 --samples 3 [--page home]
+//
+// The page is a space's (where a shared link lands; the default) or the home page (`--page
+// home`), whose code is a lazy route loaded beside the main wasm.
 //
 // Bytes are what came over the network (headers and compressed bodies, as DevTools counts
 // them); "text shown" is the first contentful paint, "hydrated" the moment the WASM client
@@ -19,6 +22,7 @@ const arg = (name, fallback) => {
 };
 const base = arg("--url", "http://127.0.0.1:3000");
 const samples = Number(arg("--samples", "3"));
+const which = arg("--page", "space");
 
 const FAST_3G = {
   offline: false,
@@ -63,7 +67,7 @@ async function visit(page, url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const url = await space();
+const url = which === "home" ? `${base}/` : await space();
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu"],
