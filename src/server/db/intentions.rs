@@ -60,12 +60,15 @@ pub async fn owned_by(ex: Exec<'_>, owner_id: Uuid) -> sqlx::Result<Vec<(Uuid, U
     .await)
 }
 
-/// Inserts unless the id is taken; `Ok(false)` when it was (nothing is written then).
+/// Inserts unless the id is taken, or was taken by an intention deleted since; `Ok(false)` when
+/// it was (nothing is written then).
 pub async fn insert_if_new(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<bool> {
     on_exec!(ex, c => sqlx::query(
         "INSERT INTO intentions \
          (id, kind, state, owner_id, location_id, content, reply_to, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+         WHERE NOT EXISTS (SELECT 1 FROM deleted_intentions WHERE id = $1) \
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(intention.id)
     .bind(intention.kind)
@@ -94,7 +97,7 @@ pub async fn update(ex: Exec<'_>, intention: &Intention) -> sqlx::Result<()> {
 }
 
 /// Deletes an intention and remembers that its id was used, so that a retry of its post cannot
-/// store it again (`was_deleted`).
+/// store it again (`insert_if_new`).
 pub async fn delete(ex: Exec<'_>, id: Uuid) -> sqlx::Result<()> {
     on_exec!(ex, c => {
         sqlx::query("DELETE FROM intentions WHERE id = $1")
@@ -107,13 +110,4 @@ pub async fn delete(ex: Exec<'_>, id: Uuid) -> sqlx::Result<()> {
             .await
             .map(|_| ())
     })
-}
-
-/// Was an intention of this id deleted?
-pub async fn was_deleted(ex: Exec<'_>, id: Uuid) -> sqlx::Result<bool> {
-    on_exec!(ex, c => sqlx::query("SELECT 1 FROM deleted_intentions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await
-        .map(|row| row.is_some()))
 }

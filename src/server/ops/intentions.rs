@@ -102,14 +102,15 @@ async fn post_once(
     if author != actor.id {
         moderation::refuse_if_removed(tx.exec(), space_id, author).await?;
     }
-    // A retry of a post whose answer was lost, after the message was deleted, stays deleted.
-    if new.id.is_some() && db_intentions::was_deleted(tx.exec(), intention.id).await? {
-        return Err(ApiError::new(ErrorCode::Gone, "this message was deleted").with_field("id"));
-    }
     if !db_intentions::insert_if_new(tx.exec(), &intention).await? {
         return match db_intentions::get(tx.exec(), intention.id).await? {
             Some(existing) if existing.owner_id == author && existing.location_id == space_id => {
                 Ok((existing, false))
+            }
+            // Not there, yet its id is used: a retry of a post whose answer was lost, after the
+            // message was deleted. It stays deleted.
+            None => {
+                Err(ApiError::new(ErrorCode::Gone, "this message was deleted").with_field("id"))
             }
             _ => Err(
                 ApiError::conflict("this id is already used by another intention").with_field("id"),
