@@ -10,7 +10,8 @@
 //
 // Bytes are what came over the network (headers and compressed bodies, as DevTools counts
 // them); "text shown" is the first contentful paint, "hydrated" the moment the WASM client
-// marks the page (`body[data-hydrated]`), both from the start of the navigation. Prints a
+// marks the page (`body[data-hydrated]`, seen by a MutationObserver in the page), both from the
+// start of the navigation. Prints a
 // markdown table of the median of the samples and the size of each asset the page fetched.
 
 import { chromium } from "@playwright/test";
@@ -53,11 +54,20 @@ async function visit(page, url) {
   const bytes = new Map();
   cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
   cdp.on("Network.loadingFinished", (e) => bytes.set(e.requestId, e.encodedDataLength));
+  // The moment the client marks the page, seen from inside it (Playwright's own waiting polls).
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.body?.dataset.hydrated === "true") {
+        window.__hydratedAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+  });
   await page.goto(url, { waitUntil: "commit" });
   await page.locator("body[data-hydrated=true]").waitFor({ timeout: 60_000 });
   const times = await page.evaluate(() => {
     const paint = performance.getEntriesByName("first-contentful-paint")[0];
-    return { shown: paint ? paint.startTime : NaN, hydrated: performance.now() };
+    return { shown: paint ? paint.startTime : NaN, hydrated: window.__hydratedAt };
   });
   // The event stream never finishes loading: it is not counted (nor anything still open).
   const fetched = [...bytes].map(([id, n]) => [urls.get(id) ?? id, n]);

@@ -3,15 +3,16 @@
 //! (they are nested), so these calls need JavaScript.
 
 use leptos::prelude::*;
-use server_fn::codec::Json;
+
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::{
     ApiError, BeingWithBot, BotPanel, BotSettings, BotView, Intention, NewBotToken,
 };
 
 /// Adds a bot called `name` to `space_id`, set up with `settings`.
-#[server(prefix = "/rpc", input = Json)]
+#[server(prefix = "/rpc", input = PostJson, output = PostJson)]
 pub async fn add_bot(
     space_id: Uuid,
     name: String,
@@ -37,7 +38,7 @@ pub async fn add_bot(
 }
 
 /// A bot's page, for its owner.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn bot_page(bot_id: Uuid) -> Result<BotPanel, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -57,7 +58,7 @@ pub async fn bot_page(bot_id: Uuid) -> Result<BotPanel, ApiError> {
 }
 
 /// Sets a bot's settings (an OpenAI key left out is kept).
-#[server(prefix = "/rpc", input = Json)]
+#[server(prefix = "/rpc", input = PostJson, output = PostJson)]
 pub async fn configure_bot(bot_id: Uuid, settings: BotSettings) -> Result<BotView, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -70,7 +71,7 @@ pub async fn configure_bot(bot_id: Uuid, settings: BotSettings) -> Result<BotVie
 }
 
 /// A new token for a bot: shown once.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn make_bot_token(bot_id: Uuid) -> Result<NewBotToken, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -82,7 +83,7 @@ pub async fn make_bot_token(bot_id: Uuid) -> Result<NewBotToken, ApiError> {
     )
 }
 
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn revoke_bot_token(bot_id: Uuid, token_id: Uuid) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -95,7 +96,7 @@ pub async fn revoke_bot_token(bot_id: Uuid, token_id: Uuid) -> Result<(), ApiErr
 }
 
 /// Stops a bot's reply that is still streaming.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn stop_reply(id: Uuid) -> Result<Intention, ApiError> {
     use crate::server::{context, ops};
     context::answer(

@@ -1,9 +1,11 @@
 //! Messages: post, edit, delete, and saying you are writing one.
 
 use leptos::prelude::*;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::{ApiError, Being, Intention, Page};
 
 /// An older page of a space's messages, with the names of their authors.
@@ -15,7 +17,7 @@ pub struct OlderPage {
 }
 
 /// The page of messages before `before` (a cursor from a snapshot's `more` or a page's `next`).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn older_messages(space_id: Uuid, before: String) -> Result<OlderPage, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -33,7 +35,7 @@ pub async fn older_messages(space_id: Uuid, before: String) -> Result<OlderPage,
 }
 
 /// Post a message; `id` is chosen by the client so that sending twice stores it once.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn post_message(
     space_id: Uuid,
     id: Option<Uuid>,
@@ -57,7 +59,7 @@ pub async fn post_message(
 }
 
 /// Tell the space you are writing a message (its live streams show it for a few seconds).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn say_typing(space_id: Uuid) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -70,7 +72,7 @@ pub async fn say_typing(space_id: Uuid) -> Result<(), ApiError> {
     )
 }
 
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn edit_message(id: Uuid, content: String) -> Result<Intention, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -83,7 +85,7 @@ pub async fn edit_message(id: Uuid, content: String) -> Result<Intention, ApiErr
 }
 
 /// Delete a message (its author, or whoever moderates its space).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn delete_message(id: Uuid) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(

@@ -3,6 +3,7 @@
 //! documented public API.
 
 mod bots;
+mod codec;
 mod messages;
 mod passkeys;
 mod profile;
@@ -12,6 +13,7 @@ mod sign_in_links;
 mod spaces;
 
 pub use bots::*;
+pub use codec::JsonText;
 pub use messages::*;
 pub use passkeys::*;
 pub use profile::*;

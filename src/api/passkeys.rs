@@ -2,12 +2,14 @@
 //! (`navigator.credentials`) is in `crate::client::passkeys`.
 
 use leptos::prelude::*;
+
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::{ApiError, Being, PasskeyCeremony, PasskeyInfo};
 
 /// The options for adding a passkey.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn passkey_registration() -> Result<PasskeyCeremony, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -20,7 +22,7 @@ pub async fn passkey_registration() -> Result<PasskeyCeremony, ApiError> {
 }
 
 /// Adds the passkey the browser made (`credential`: its JSON), called `name`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn add_passkey(
     attempt: String,
     credential: String,
@@ -37,7 +39,7 @@ pub async fn add_passkey(
     )
 }
 
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn rename_passkey(id: Uuid, name: String) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -50,7 +52,7 @@ pub async fn rename_passkey(id: Uuid, name: String) -> Result<(), ApiError> {
 }
 
 /// Removes a passkey; the last way back into you only with `confirm`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn remove_passkey(id: Uuid, confirm: bool) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -63,7 +65,7 @@ pub async fn remove_passkey(id: Uuid, confirm: bool) -> Result<(), ApiError> {
 }
 
 /// The options for signing in with a passkey.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn passkey_sign_in() -> Result<PasskeyCeremony, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -72,7 +74,7 @@ pub async fn passkey_sign_in() -> Result<PasskeyCeremony, ApiError> {
 }
 
 /// Signs this device in with the browser's answer (`credential`: its JSON).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn sign_in_with_passkey(attempt: String, credential: String) -> Result<Being, ApiError> {
     use crate::server::{context, ops};
     context::answer(

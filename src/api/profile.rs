@@ -2,12 +2,14 @@
 //! in, and signing devices out.
 
 use leptos::prelude::*;
+
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::{ApiError, Profile, SignInChoices};
 
 /// The signed-in being's profile.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn my_profile() -> Result<Profile, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -30,7 +32,7 @@ pub async fn my_profile() -> Result<Profile, ApiError> {
 }
 
 /// The ways to sign in here.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn ways_to_sign_in() -> Result<SignInChoices, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -59,7 +61,7 @@ pub async fn ways_to_sign_in() -> Result<SignInChoices, ApiError> {
 
 /// Signs one of your devices out (this one too: then its cookie goes). Ending the last way
 /// back into you needs `confirm`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn end_session(id: Uuid, confirm: bool) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -77,7 +79,7 @@ pub async fn end_session(id: Uuid, confirm: bool) -> Result<(), ApiError> {
 }
 
 /// Signs every other device out; how many were.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn end_other_sessions() -> Result<usize, ApiError> {
     use crate::server::{context, ops};
     context::answer(

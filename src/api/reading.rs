@@ -2,13 +2,15 @@
 //! "Reading").
 
 use leptos::prelude::*;
+
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::ApiError;
 use crate::sync::ReadState;
 
 /// The viewer has seen `space_id` up to the message `up_to`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn mark_read(space_id: Uuid, up_to: Option<Uuid>) -> Result<ReadState, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -22,7 +24,7 @@ pub async fn mark_read(space_id: Uuid, up_to: Option<Uuid>) -> Result<ReadState,
 
 /// How far the viewer has read `space_id`: read again when a stream reconnects, for a mark
 /// moved elsewhere meanwhile.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn read_mark(space_id: Uuid) -> Result<ReadState, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -38,7 +40,7 @@ pub async fn read_mark(space_id: Uuid) -> Result<ReadState, ApiError> {
 
 /// How far the viewer has read each of `space_ids` (at most 200): read again by the home page
 /// when its stream reconnects.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn read_marks(space_ids: Vec<Uuid>) -> Result<Vec<ReadState>, ApiError> {
     use crate::server::{context, ops};
     context::answer(

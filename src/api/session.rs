@@ -2,17 +2,18 @@
 
 use leptos::prelude::*;
 
+use super::codec::PostJson;
 use crate::model::{ApiError, Being};
 
 /// The signed-in guest, if any.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn current_guest() -> Result<Option<Being>, ApiError> {
     use crate::server::context;
     context::answer(context::current().await)
 }
 
 /// Become a new guest called `name`.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn join(name: String) -> Result<Being, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -29,7 +30,7 @@ pub async fn join(name: String) -> Result<Being, ApiError> {
 }
 
 /// Rename the signed-in guest.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn rename_me(name: String) -> Result<Being, ApiError> {
     use crate::server::{context, ops};
     context::answer(

@@ -2,12 +2,14 @@
 //! seeing whom it signs in and using it.
 
 use leptos::prelude::*;
+
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::{ApiError, ShownLink};
 
 /// A new link that signs another device in as you.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn make_sign_in_link() -> Result<ShownLink, ApiError> {
     use crate::server::{context, ops, qr};
     context::answer(
@@ -22,7 +24,7 @@ pub async fn make_sign_in_link() -> Result<ShownLink, ApiError> {
     )
 }
 
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn cancel_sign_in_link(id: Uuid) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -35,7 +37,7 @@ pub async fn cancel_sign_in_link(id: Uuid) -> Result<(), ApiError> {
 }
 
 /// The name of whom a link signs in (the link stays unused).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn sign_in_link_owner(token: String) -> Result<String, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -46,7 +48,7 @@ pub async fn sign_in_link_owner(token: String) -> Result<String, ApiError> {
 }
 
 /// Signs this device in with a link, then goes home.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn use_sign_in_link(token: String) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(

@@ -1,9 +1,11 @@
 //! Spaces: list, create, open, enter, the beings in them, and removing one (moderation).
 
 use leptos::prelude::*;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::codec::PostJson;
 use crate::model::{ApiError, Being, Page, Timestamp};
 use crate::sync::{BeingState, ReadState, Snapshot, SpaceSummary};
 
@@ -34,7 +36,7 @@ pub struct SpaceList {
 
 /// A page of the spaces, oldest first, after `after` (a cursor from the last page's `next`):
 /// who is in each, its latest message, and the viewer's unread messages and mentions there.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn list_spaces(after: Option<String>) -> Result<SpaceList, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -56,7 +58,7 @@ pub async fn list_spaces(after: Option<String>) -> Result<SpaceList, ApiError> {
 }
 
 /// Create a space and go there.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn create_space(name: String) -> Result<Being, ApiError> {
     use crate::model::BeingKind;
     use crate::server::{context, ops};
@@ -74,7 +76,7 @@ pub async fn create_space(name: String) -> Result<Being, ApiError> {
 
 /// Load a space. Reading changes nothing: the page walks its viewer in afterwards
 /// ([`enter_space`]).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
     use crate::server::live::opening::current_snapshot;
     use crate::server::{context, ops};
@@ -104,7 +106,7 @@ pub async fn open_space(space_id: Uuid) -> Result<SpaceView, ApiError> {
 }
 
 /// The signed-in guest walks into a space, as into a room.
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn enter_space(space_id: Uuid) -> Result<Being, ApiError> {
     use crate::server::{context, ops};
     context::answer(
@@ -118,7 +120,7 @@ pub async fn enter_space(space_id: Uuid) -> Result<Being, ApiError> {
 
 /// The next page of the beings in a space (`after`: a snapshot's `more_beings`, or a page's
 /// `next`).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn more_beings(space_id: Uuid, after: String) -> Result<Page<BeingState>, ApiError> {
     use crate::server::{context, ops};
     let state = context::state()?;
@@ -126,7 +128,7 @@ pub async fn more_beings(space_id: Uuid, after: String) -> Result<Page<BeingStat
 }
 
 /// Remove a being from a space (its owner or a moderator only).
-#[server(prefix = "/rpc")]
+#[server(prefix = "/rpc", output = PostJson)]
 pub async fn remove_being(space_id: Uuid, being_id: Uuid) -> Result<(), ApiError> {
     use crate::server::{context, ops};
     context::answer(

@@ -1,7 +1,6 @@
 //! The error that goes on the wire: the same shape for the JSON API and the server functions.
 
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 /// What went wrong, in a word a program can branch on. Each maps to one HTTP status.
@@ -125,7 +124,7 @@ impl ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::api::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

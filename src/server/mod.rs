@@ -27,6 +27,7 @@ pub(crate) mod metrics;
 mod offline;
 mod oidc;
 pub(crate) mod ops;
+mod page_compression;
 pub(crate) mod qr;
 mod router;
 mod rpc_status;

@@ -17,6 +17,7 @@ use super::guard::guard;
 use super::http;
 use super::offline;
 use super::ops::sign_in_links::LINK_PATH;
+use super::page_compression;
 use super::rpc_status;
 use super::session;
 use super::state::AppState;
@@ -45,6 +46,7 @@ pub(crate) fn app(state: AppState) -> Router {
             context, shell,
         ));
     let routes = routes
+        .layer(page_compression::pages())
         .layer(axum::middleware::from_fn(rpc_status::status_from_error))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -41,6 +41,7 @@ mod nodes;
 mod nodes_nats;
 mod nodes_signals;
 mod oidc_provider;
+mod pages;
 mod paging;
 mod reading;
 mod reads;
