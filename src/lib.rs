@@ -19,7 +19,9 @@ mod client;
 pub mod server;
 
 /// The WASM entry point: hydrates the server-rendered page. Most pages are lazy routes
-/// (`ui::pages`), so hydration first waits for the page's own parts of the client to load.
+/// (`ui::pages`), so hydration first waits for the page's own parts of the client to load;
+/// so it does for the parts of the space page a signed-in reader is shown
+/// (`ui::components::parts`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -32,6 +34,7 @@ pub fn hydrate() {
     };
     // Leptos's executor starts inside `hydrate_from_async`, so this first task is wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async move {
+        ui::components::parts::load_shown().await;
         leptos::mount::hydrate_from_async(body.clone(), app::App)
             .await
             .forget();

@@ -1,5 +1,15 @@
 import { expect, type Page, type Response, test } from "@playwright/test";
-import { createSpace, hydrated, join, uniq } from "./helpers";
+import { button, composer, createSpace, hydrated, join, messageItem, postMessage, textbox, uniq } from "./helpers";
+
+/** The wasm files `page` fetches from now on, in order. */
+function wasmFetched(page: Page): string[] {
+  const paths: string[] = [];
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith("/pkg/") && path.endsWith(".wasm")) paths.push(path);
+  });
+  return paths;
+}
 
 // The client's files carry a hash of their content in their names, so the browser keeps them
 // for a year without asking again; a new build has new names.
@@ -30,14 +40,6 @@ test("a space page loads the main wasm alone, and another page's parts only when
   const owner = await browser.newContext();
   const visitor = await browser.newContext();
   const newcomer = await browser.newContext();
-  const wasmFetched = (page: Page): string[] => {
-    const paths: string[] = [];
-    page.on("request", (request) => {
-      const path = new URL(request.url()).pathname;
-      if (path.startsWith("/pkg/") && path.endsWith(".wasm")) paths.push(path);
-    });
-    return paths;
-  };
   try {
     const page = await owner.newPage();
     await page.goto("/");
@@ -71,5 +73,49 @@ test("a space page loads the main wasm alone, and another page's parts only when
     await owner.close();
     await visitor.close();
     await newcomer.close();
+  }
+});
+
+// Only a signed-in reader writes or adds a bot, so the composer and "Add a bot" are parts of the
+// client of their own (`#[lazy]`): the stranger above fetched the main wasm alone; a signed-in
+// reader's page fetches them, each once, and they work; a stranger who joins on the page gets
+// the composer then.
+test("the composer and 'Add a bot' come as parts of their own, for a signed-in reader alone", async ({
+  browser,
+}) => {
+  const owner = await browser.newContext();
+  const stranger = await browser.newContext();
+  try {
+    const page = await owner.newPage();
+    await page.goto("/");
+    await join(page, uniq("Writer"));
+    await createSpace(page, uniq("parts space"));
+
+    const again = await owner.newPage();
+    const wasm = wasmFetched(again);
+    await again.goto(page.url());
+    await hydrated(again);
+    await expect(composer(again)).toBeVisible();
+    await expect(button(again, "Add a bot")).toBeVisible();
+    expect(wasm.length, "the main wasm and the signed-in parts").toBeGreaterThan(1);
+    expect(new Set(wasm).size, "each fetched once").toBe(wasm.length);
+    await postMessage(again, "written with the lazy composer");
+    await button(again, "Add a bot").click();
+    await expect(textbox(again, "Bot's name")).toBeVisible();
+
+    const visitor = await stranger.newPage();
+    const visitorWasm = wasmFetched(visitor);
+    await visitor.goto(page.url());
+    await hydrated(visitor);
+    expect(visitorWasm, "a stranger's page: the main wasm alone").toHaveLength(1);
+    await expect(composer(visitor)).toHaveCount(0);
+    await join(visitor, uniq("Newcomer"));
+    await expect(composer(visitor)).toBeVisible();
+    expect(visitorWasm.length, "the composer's part, once joined").toBeGreaterThan(1);
+    await postMessage(visitor, "the newcomer writes");
+    await expect(messageItem(again, "the newcomer writes")).toBeVisible();
+  } finally {
+    await owner.close();
+    await stranger.close();
   }
 });

@@ -7,6 +7,7 @@ mod clock;
 mod error_note;
 mod identity;
 mod markdown;
+pub mod parts;
 mod presence;
 mod text;
 mod top_bar;

@@ -2,7 +2,7 @@
 //! bots (and documents) here; people online; people offline. Each row reads its own keyed
 //! field, so a rename rewrites one name and going offline moves one row. A big space shows its
 //! first beings and a button for the next page; whoever moderates the space can remove a
-//! being from it.
+//! being from it, and you can rename yourself (a part of the client of its own).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -11,6 +11,7 @@ use reactive_stores::Field;
 use uuid::Uuid;
 
 use super::ErrorNote;
+use super::parts::rename_part;
 use crate::api::{RemoveBeing, RenameMe, more_beings, remove_being};
 use crate::model::{Being, BeingKind};
 use crate::ui::session::use_session;
@@ -141,7 +142,10 @@ fn PresenceRow(being: Field<Being>, online: bool, my_id: Option<Uuid>) -> impl I
             <Show when=away>
                 <span class="tag away">"away"</span>
             </Show>
-            {mine.then(|| view! { <span class="tag">"you"</span> <RenameControl name /> })}
+            {mine.then(|| view! {
+                <span class="tag">"you"</span>
+                <Suspense fallback=|| ()>{move || Suspend::new(rename_part(name))}</Suspense>
+            })}
             {my_bot.then(|| view! { <a href=format!("/b/{id}") aria-label=move || format!("Settings of {}", name.get())>"Settings"</a> })}
             {(!mine).then(|| view! { <RemoveControl id name /> })}
         </li>
@@ -178,9 +182,10 @@ fn RemoveControl(id: Uuid, name: Memo<String>) -> impl IntoView {
     })
 }
 
-/// Your own name, editable in place.
+/// Your own name, editable in place. A part of the client of its own
+/// (`ui/components/parts.rs`).
 #[component]
-fn RenameControl(name: Memo<String>) -> impl IntoView {
+pub(super) fn RenameControl(name: Memo<String>) -> impl IntoView {
     let rename = use_session().rename;
     let editing = RwSignal::new(false);
     // A saved name closes the form; the new name arrives as a delta like everyone else's.
@@ -193,7 +198,7 @@ fn RenameControl(name: Memo<String>) -> impl IntoView {
         <Show
             when=move || editing.get()
             fallback=move || view! {
-                <button type="button" class="link" on:click=move |_| editing.set(true)>"Rename"</button>
+                <button type="button" class="link" data-part="rename" on:click=move |_| editing.set(true)>"Rename"</button>
             }
         >
             <RenameForm name=name.get_untracked() editing rename />

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::api::{SpaceView, open_space};
 use crate::model::ApiError;
 use crate::model::Timestamp;
-use crate::ui::components::bots::AddBot;
+use crate::ui::components::parts::add_bot_part;
 use crate::ui::components::{Chat, Clock, ErrorNote, Presence};
 use crate::ui::session::use_session;
 use crate::ui::space::{FollowedSpace, Reading, SpaceDataStoreFields, SpaceStore, Status, Typists};
@@ -127,7 +127,9 @@ fn LiveSpace(view: SpaceView) -> impl IntoView {
                 <p class="card error" role="alert">"This space was deleted."</p>
             </Show>
             <Presence me=me.clone() />
-            {me.is_some().then(|| view! { <AddBot space_id /> })}
+            {me.is_some().then(|| view! {
+                <Suspense fallback=|| ()>{move || Suspend::new(add_bot_part(space_id))}</Suspense>
+            })}
             <Chat me />
         </div>
     }

@@ -1,5 +1,6 @@
 //! "Add a bot" under a space's presence: a name and its settings; the bot joins the space. A
-//! webhook's signing secret is shown here, once.
+//! webhook's signing secret is shown here, once. Only a signed-in reader sees it, so its code
+//! is a part of the client of its own (`ui/components/parts.rs`).
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -32,7 +33,7 @@ pub fn AddBot(space_id: Uuid) -> impl IntoView {
         });
     });
     view! {
-        <section class="card add-bot" aria-labelledby="add-bot-heading">
+        <section class="card add-bot" data-part="add-bot" aria-labelledby="add-bot-heading">
             <h2 id="add-bot-heading">"Bots"</h2>
             <Show
                 when=move || open.get()

@@ -1,6 +1,9 @@
 //! Write and send. Enter sends, Shift+Enter starts a new line. The message shows at once; if
 //! the connection is down it waits and goes out when it is back. Without JavaScript the form
 //! posts to the server like any other, with an id made when the page was drawn.
+//!
+//! Only a signed-in reader has a composer, so its code is a part of the client of its own
+//! (`ui/components/parts.rs`).
 
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
@@ -17,7 +20,10 @@ use crate::ui::space::{Status, Writer, now_ms, use_space};
 const TYPING_EVERY_MS: f64 = 3_000.0;
 
 #[component]
-pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl IntoView {
+pub(in crate::ui::components) fn Composer(
+    writer: Writer,
+    on_sent: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     let followed = use_space();
     let space_id = followed.store.space_id_untracked();
     let input = NodeRef::<html::Textarea>::new();
@@ -78,7 +84,7 @@ pub fn Composer(writer: Writer, on_sent: impl Fn() + Copy + 'static) -> impl Int
         _ => None,
     };
     view! {
-        <form method="post" action=PostMessage::url() node_ref=form class="composer" on:submit=on_submit>
+        <form method="post" action=PostMessage::url() node_ref=form class="composer" data-part="composer" on:submit=on_submit>
             <input type="hidden" name="space_id" value=space_id.to_string() />
             <input type="hidden" name="id" value=Uuid::new_v4().to_string() />
             <label for="composer-text" class="visually-hidden">"Message"</label>

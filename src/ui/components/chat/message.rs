@@ -12,6 +12,7 @@ use crate::api::DeleteMessage;
 use crate::model::{IntentionKind, IntentionState, mentions};
 use crate::ui::components::Clock;
 use crate::ui::components::markdown::Markdown;
+use crate::ui::components::parts::edit_box_part;
 use crate::ui::space::{Message, Outbox, Stamp, Status, Writer, use_space};
 
 #[component]
@@ -97,7 +98,11 @@ pub fn MessageRow(
                 when=move || editing.get()
                 fallback=move || view! { <div class="content"><Markdown text=content /></div> }
             >
-                {writer.map(|writer| view! { <EditBox id text=content.get_untracked() editing writer /> })}
+                {writer.map(|writer| view! {
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(edit_box_part(id, content.get_untracked(), editing, writer))}
+                    </Suspense>
+                })}
             </Show>
             {move || progress(state.get(), kind)}
             <Show when=move || may_stop.get() && streaming()>
@@ -194,8 +199,14 @@ fn OutboxLine(
 }
 
 /// Your message, editable in place: Enter saves, Shift+Enter is a new line, Escape cancels.
+/// A part of the client of its own (`ui/components/parts.rs`).
 #[component]
-fn EditBox(id: Uuid, text: String, editing: RwSignal<bool>, writer: Writer) -> impl IntoView {
+pub(in crate::ui::components) fn EditBox(
+    id: Uuid,
+    text: String,
+    editing: RwSignal<bool>,
+    writer: Writer,
+) -> impl IntoView {
     let input = NodeRef::<html::Textarea>::new();
     let save = move || {
         if let Some(input) = input.get_untracked() {

@@ -4,19 +4,19 @@
 //! messages wait behind an "N new messages" button. Scrolling to the top loads the next older
 //! page, keeping what you were reading where it was.
 
-mod composer;
+pub(super) mod composer;
 mod mention_menu;
-mod message;
+pub(super) mod message;
 mod scroll;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use self::composer::Composer;
 use self::message::MessageRow;
 use self::scroll::Scroller;
 use crate::api::older_messages;
 use crate::model::Being;
+use crate::ui::components::parts::composer_part;
 use crate::ui::space::{SpaceDataStoreFields, Status, Writer, now_ms, use_space};
 
 #[component]
@@ -160,7 +160,15 @@ pub fn Chat(me: Option<Being>) -> impl IntoView {
             <Notice notice />
             {writer.map(|writer| view! { <Notice notice=writer.notice /> })}
             {match writer {
-                Some(writer) => view! { <Composer writer on_sent=move || scroller.to_bottom() /> }.into_any(),
+                Some(writer) => {
+                    let on_sent = Callback::new(move |()| scroller.to_bottom());
+                    view! {
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(composer_part(writer, on_sent))}
+                        </Suspense>
+                    }
+                    .into_any()
+                }
                 None => view! { <p>"Pick a name to join the conversation."</p> <crate::ui::components::JoinForm /> }.into_any(),
             }}
         </section>
