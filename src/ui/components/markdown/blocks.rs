@@ -107,8 +107,8 @@ fn quoted(line: &str) -> Option<&str> {
     Some(rest.strip_prefix(' ').unwrap_or(rest))
 }
 
-/// A list item's start: its kind, what its first line says, and the column the rest of its
-/// content starts at.
+/// A list item's start: its kind, what its first line says (nothing when the item starts on
+/// the next line), and the column the rest of its content starts at.
 #[derive(Clone, Copy)]
 struct Marker<'a> {
     /// `-`, `*` or `+` for a bullet; `.` or `)` after an ordered item's number.
@@ -116,7 +116,6 @@ struct Marker<'a> {
     ordered: bool,
     first: &'a str,
     content: usize,
-    empty: bool,
 }
 
 fn list_marker(line: &str) -> Option<Marker<'_>> {
@@ -142,9 +141,8 @@ fn list_marker(line: &str) -> Option<Marker<'_>> {
         return None;
     }
     let spaces = indent(rest);
-    let empty = is_blank(rest);
     let (gap, first) = match () {
-        _ if empty => (1, ""),
+        _ if is_blank(rest) => (1, ""),
         _ if spaces > 4 => (1, &rest[1..]),
         _ => (spaces, rest.trim_start_matches([' ', '\t'])),
     };
@@ -153,7 +151,6 @@ fn list_marker(line: &str) -> Option<Marker<'_>> {
         ordered,
         first,
         content: before + width + gap,
-        empty,
     })
 }
 
@@ -163,8 +160,9 @@ fn interrupts(line: &str) -> bool {
         || heading(line).is_some()
         || is_rule(line)
         || quoted(line).is_some()
-        || list_marker(line)
-            .is_some_and(|m| !m.empty && (!m.ordered || line.trim_start().starts_with("1")))
+        || list_marker(line).is_some_and(|m| {
+            !m.first.is_empty() && (!m.ordered || line.trim_start().starts_with("1"))
+        })
 }
 
 fn code_block(lines: &[&str], start: usize, out: &mut Vec<Node>) -> usize {
@@ -308,6 +306,7 @@ fn item_continues(line: &str) -> bool {
 
 fn paragraph(lines: &[&str], start: usize, depth: usize, out: &mut Vec<Node>) -> usize {
     let mut end = start + 1;
+    let mut kind = Markup::Paragraph;
     while end < lines.len() && !is_blank(lines[end]) {
         let line = lines[end];
         // A line of `=` or `-` under a paragraph makes it a heading.
@@ -316,12 +315,8 @@ fn paragraph(lines: &[&str], start: usize, depth: usize, out: &mut Vec<Node>) ->
             && !underline.is_empty()
             && (underline.chars().all(|c| c == '=') || underline.chars().all(|c| c == '-'))
         {
-            let text: Vec<&str> = lines[start..end].iter().map(|l| l.trim_start()).collect();
-            out.push(Node::Element(
-                Markup::Heading,
-                inline(&text.join("\n"), depth + 1),
-            ));
-            return end + 1;
+            kind = Markup::Heading;
+            break;
         }
         if interrupts(line) {
             break;
@@ -329,9 +324,7 @@ fn paragraph(lines: &[&str], start: usize, depth: usize, out: &mut Vec<Node>) ->
         end += 1;
     }
     let text: Vec<&str> = lines[start..end].iter().map(|l| l.trim_start()).collect();
-    out.push(Node::Element(
-        Markup::Paragraph,
-        inline(&text.join("\n"), depth + 1),
-    ));
-    end
+    out.push(Node::Element(kind, inline(&text.join("\n"), depth + 1)));
+    // The underline is the heading's, not a line of its own.
+    end + usize::from(kind == Markup::Heading)
 }

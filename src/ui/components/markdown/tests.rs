@@ -8,6 +8,18 @@ fn text(t: &str) -> Node {
     Text(t.into())
 }
 
+/// How many elements deep `nodes` go, counted here apart from the parser's own count.
+fn depth(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|node| match node {
+            Element(_, children) | Link(_, children) => 1 + depth(children),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 #[test]
 fn emphasis_code_and_lines_are_kept() {
     assert_eq!(
@@ -84,16 +96,6 @@ fn an_image_in_a_link_is_its_text_and_deep_nesting_is_flattened() {
             )]
         )]
     );
-    fn depth(nodes: &[Node]) -> usize {
-        nodes
-            .iter()
-            .map(|node| match node {
-                Element(_, children) | Link(_, children) => 1 + depth(children),
-                _ => 0,
-            })
-            .max()
-            .unwrap_or(0)
-    }
     for deep in [">".repeat(4000) + " x", "- ".repeat(2000) + "x"] {
         let parsed = parse(&deep);
         assert!(depth(&parsed) <= MAX_DEPTH + 1, "{}", depth(&parsed));
@@ -263,16 +265,6 @@ fn any_text_parses_without_panicking_and_within_the_depth() {
         "*", "_", "~", "`", "[", "]", "(", ")", "!", "<", ">", "&", ";", "#", "\\", "-", "1.", " ",
         "\n", "    ", "é", "日本", "🙂", "a",
     ];
-    fn depth(nodes: &[Node]) -> usize {
-        nodes
-            .iter()
-            .map(|node| match node {
-                Element(_, children) | Link(_, children) => 1 + depth(children),
-                _ => 0,
-            })
-            .max()
-            .unwrap_or(0)
-    }
     let mut seed: u64 = 0x5eed;
     for _ in 0..20_000 {
         let mut text = String::new();
